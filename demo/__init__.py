@@ -1,0 +1,1 @@
+"""Bundled demo samples, small files written for this project in each real format."""

@@ -1,0 +1,227 @@
+"""The change feed: Create, Update and Delete activities, kept in the graph itself.
+
+A load step (registered in :data:`loaders.hooks.LOAD_STEPS`) hashes every record of a load
+(:meth:`loaders.base.Mapped.digest`: the sorted N-Quads of its statements) and compares each
+entity's hash with the one stored by the previous load of the same source:
+
+* a new entity gets a ``Create``, a changed one an ``Update``, an unchanged one nothing;
+* an entity of the previous version that the new one lacks gets a ``Delete`` (a tombstone).
+
+Everything is written inside the load's own write, so the feed and the new version of the source
+are published together (or not at all), survive restarts, and can be queried with SPARQL:
+
+* ``{BASE}/graph/changes`` holds the activities, with Activity Streams 2.0 terms::
+
+      <{BASE}/changes/activity/42> a as:Update ; as:object <entity> ; as:endTime "…"^^xsd:dateTime ;
+          cg:objectType <class> ; cg:sequence 42 ; prov:wasInformedBy <{BASE}/load/{source}/{time}> .
+      <{BASE}/changes> a as:OrderedCollection ; as:totalItems 43 .
+
+  Activities are numbered from 0 in the order they happened (within one load: deletes, updates,
+  creates, each by IRI), so page ``n`` of the feed is a fixed range of numbers.
+* ``{BASE}/graph/changes/{source}`` holds each current entity's hash and last change:
+  ``<entity> cg:contentHash "…" ; dct:modified "…"^^xsd:dateTime``.
+
+Records whose entity is not set (``Mapped.entity``) count for their first statement's subject.
+Loader-made blank nodes would change the hash on every load; the loaders use IRIs instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from pyoxigraph import Literal, NamedNode, Quad, QuerySolutions, Variable
+
+from commons_graph.iris import Iris
+from commons_graph.namespaces import AS, CG, DCT, PROV, RDF_TYPE, XSD
+from graph.store import Snapshot, Writer
+from loaders.base import Mapped
+from loaders.provenance import LoadReport
+
+DCT_MODIFIED = NamedNode(DCT + "modified")
+AS_OBJECT = NamedNode(AS + "object")
+AS_END_TIME = NamedNode(AS + "endTime")
+AS_TOTAL = NamedNode(AS + "totalItems")
+CG_HASH = NamedNode(CG + "contentHash")
+CG_OBJECT_TYPE = NamedNode(CG + "objectType")
+CG_SEQUENCE = NamedNode(CG + "sequence")
+PROV_INFORMED_BY = NamedNode(PROV + "wasInformedBy")
+KINDS = ("Delete", "Update", "Create")
+
+
+def feed_graph(iris: Iris) -> NamedNode:
+    return NamedNode(f"{iris.base}/graph/changes")
+
+
+def state_graph(iris: Iris, source: str) -> NamedNode:
+    return NamedNode(f"{iris.base}/graph/changes/{source}")
+
+
+def feed_iri(iris: Iris) -> NamedNode:
+    return NamedNode(f"{iris.base}/changes")
+
+
+def activity_iri(iris: Iris, sequence: int) -> NamedNode:
+    return NamedNode(f"{iris.base}/changes/activity/{sequence}")
+
+
+def _int(value: int) -> Literal:
+    return Literal(str(value), datatype=NamedNode(XSD + "integer"))
+
+
+def _time(value: datetime) -> Literal:
+    return Literal(value.isoformat(), datatype=NamedNode(XSD + "dateTime"))
+
+
+class ChangeStep:
+    """The load step: hashes records as they stream by, then writes the activities."""
+
+    def __init__(self, iris: Iris) -> None:
+        self.iris = iris
+        self.digests: dict[NamedNode, bytes] = {}
+
+    def record(self, record: Mapped) -> None:
+        entity = record.entity
+        if entity is None:
+            first = record.triples[0].subject if record.triples else None
+            if not isinstance(first, NamedNode):
+                return
+            entity = first
+        digest = record.digest()
+        previous = self.digests.get(entity)
+        if previous is not None:  # two records of one entity: one digest of both
+            digest = hashlib.sha256(b"".join(sorted((previous, digest)))).digest()
+        self.digests[entity] = digest
+
+    def finish(self, writer: Writer, before: Snapshot, report: LoadReport) -> None:
+        source_graph = NamedNode(report.graph)
+        state = state_graph(self.iris, report.source)
+        old = stored_hashes(before, state)
+        new = {entity: digest.hex() for entity, digest in self.digests.items()}
+        when = report.ended or datetime.now(UTC)
+        changes: list[tuple[str, NamedNode]] = [
+            *(("Delete", e) for e in sorted(old.keys() - new.keys(), key=_iri)),
+            *(("Update", e) for e in sorted(new.keys() & old.keys(), key=_iri) if new[e] != old[e]),
+            *(("Create", e) for e in sorted(new.keys() - old.keys(), key=_iri)),
+        ]
+        after = writer.snapshot()
+        start = total_activities(before, self.iris)
+        load = self.iris.load_activity(report.source, report.stamp)
+        feed = feed_graph(self.iris)
+        quads: list[Quad] = []
+        modified = stored_modified(before, state)
+        for offset, (kind, entity) in enumerate(changes):
+            act = activity_iri(self.iris, start + offset)
+            typed_in = before if kind == "Delete" else after  # a tombstone keeps its type
+            quads += [
+                Quad(act, RDF_TYPE, NamedNode(AS + kind), feed),
+                Quad(act, AS_OBJECT, entity, feed),
+                Quad(act, AS_END_TIME, _time(when), feed),
+                Quad(act, CG_SEQUENCE, _int(start + offset), feed),
+                Quad(act, PROV_INFORMED_BY, load, feed),
+            ]
+            for quad in typed_in.quads(entity, RDF_TYPE, None, source_graph):
+                quads.append(Quad(act, CG_OBJECT_TYPE, quad.object, feed))
+            if kind != "Delete":
+                modified[entity] = _time(when)
+        writer.retract(feed_iri(self.iris), feed)
+        quads.append(Quad(feed_iri(self.iris), RDF_TYPE, NamedNode(AS + "OrderedCollection"), feed))
+        quads.append(Quad(feed_iri(self.iris), AS_TOTAL, _int(start + len(changes)), feed))
+        writer.add(quads)
+        writer.replace_graph(state, _state_quads(new, modified, state))
+
+
+def _iri(node: NamedNode) -> str:
+    return node.value
+
+
+def _state_quads(
+    hashes: dict[NamedNode, str], modified: dict[NamedNode, Literal], graph: NamedNode
+) -> Iterator[Quad]:
+    for entity, digest in hashes.items():
+        yield Quad(entity, CG_HASH, Literal(digest), graph)
+        stamp = modified.get(entity)
+        if stamp is not None:
+            yield Quad(entity, DCT_MODIFIED, stamp, graph)
+
+
+def stored_hashes(snapshot: Snapshot, state: NamedNode) -> dict[NamedNode, str]:
+    return {
+        quad.subject: quad.object.value
+        for quad in snapshot.quads(None, CG_HASH, None, state)
+        if isinstance(quad.subject, NamedNode) and isinstance(quad.object, Literal)
+    }
+
+
+def stored_modified(snapshot: Snapshot, state: NamedNode) -> dict[NamedNode, Literal]:
+    return {
+        quad.subject: quad.object
+        for quad in snapshot.quads(None, DCT_MODIFIED, None, state)
+        if isinstance(quad.subject, NamedNode) and isinstance(quad.object, Literal)
+    }
+
+
+def total_activities(snapshot: Snapshot, iris: Iris) -> int:
+    """How many activities the feed holds (activities are numbered 0 … total - 1)."""
+    for quad in snapshot.quads(feed_iri(iris), AS_TOTAL, None, feed_graph(iris)):
+        return int(quad.object.value)  # type: ignore[union-attr]
+    return 0
+
+
+def last_modified(snapshot: Snapshot, iris: Iris, source: str, entity: NamedNode) -> str | None:
+    """When ``entity`` last changed, as the feed recorded it (None if the feed has no record)."""
+    for quad in snapshot.quads(entity, DCT_MODIFIED, None, state_graph(iris, source)):
+        return quad.object.value  # type: ignore[union-attr]
+    return None
+
+
+@dataclass(frozen=True)
+class Activity:
+    sequence: int
+    kind: str
+    object: str
+    object_types: tuple[str, ...]
+    end_time: str
+
+
+def activities(snapshot: Snapshot, iris: Iris, start: int, stop: int) -> list[Activity]:
+    """Activities ``start`` … ``stop - 1``, in order."""
+    feed = feed_graph(iris)
+    found: list[Activity] = []
+    for sequence in range(start, stop):
+        act = activity_iri(iris, sequence)
+        kind = obj = end = ""
+        types: list[str] = []
+        for quad in snapshot.quads(act, None, None, feed):
+            predicate, value = quad.predicate, quad.object
+            if predicate == RDF_TYPE and isinstance(value, NamedNode):
+                kind = value.value.removeprefix(AS)
+            elif predicate == AS_OBJECT:
+                obj = value.value  # type: ignore[union-attr]
+            elif predicate == AS_END_TIME:
+                end = value.value  # type: ignore[union-attr]
+            elif predicate == CG_OBJECT_TYPE:
+                types.append(value.value)  # type: ignore[union-attr]
+        if obj:
+            found.append(Activity(sequence, kind, obj, tuple(sorted(types)), end))
+    return found
+
+
+_COUNT_BY_KIND = """
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT ?kind (COUNT(?act) AS ?n) ?load ?feed
+WHERE { GRAPH ?feed { ?act a ?kind ; prov:wasInformedBy ?load } }
+GROUP BY ?kind ?load ?feed
+"""
+
+
+def count_by_kind(snapshot: Snapshot, iris: Iris, load: NamedNode) -> dict[str, int]:
+    """How many activities of each kind one load made."""
+    rows = snapshot.query(
+        _COUNT_BY_KIND,
+        substitutions={Variable("load"): load, Variable("feed"): feed_graph(iris)},
+    )
+    assert isinstance(rows, QuerySolutions)
+    return {row["kind"].value.removeprefix(AS): int(row["n"].value) for row in rows}

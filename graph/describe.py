@@ -1,0 +1,144 @@
+"""What the graph says about one entity: its *description*, a Concise-Bounded-Description-like shape.
+
+The description of an entity ``e`` in a graph ``g`` is:
+
+1. every triple of ``g`` whose subject is ``e``;
+2. recursively, every triple of ``g`` whose subject is a *nested node* reached from ``e`` (or
+   from a nested node already in the description) as an object. Nested nodes are:
+
+   * blank nodes (as in a CBD);
+   * fragment nodes of the entity's own IRI, ``e#…`` (``#address``, ``#registration``,
+     ``#geo``, ``#platform-0``: addresses, registrations, open collections and platforms);
+   * Wikidata statement, reference and value nodes (``wds:``, ``wdref:``, ``wdv:``), which hang
+     off an item's ``p:`` properties and a statement's ``prov:wasDerivedFrom``;
+
+3. the pages *about* the entity: subjects ``a`` with ``a schema:about e`` in ``g`` that are not
+   entities themselves (Wikidata sitelinks: ``<https://en.wikipedia.org/wiki/…> schema:about wd:Q…``),
+   with their own triples.
+
+Unlike a CBD, other IRIs are never followed (a linked organisation or a class is a link, not part
+of the description), and reification is not used. A Wikidata reference node shared by several
+statements (or items) is part of each description that reaches it.
+
+The *entities* of a graph are its IRI subjects that are not nested nodes or pages of another
+subject; :func:`entities` lists them in a stable order (by IRI, as Unicode code points).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from pyoxigraph import BlankNode, NamedNode, QuerySolutions, Triple, Variable
+
+from commons_graph.namespaces import SCHEMA_ABOUT, WDREF, WDS, WDV
+from graph.store import Snapshot
+
+_WIKIBASE_NODES = (WDS, WDREF, WDV)
+
+Subject = NamedNode | BlankNode
+
+
+def is_nested(node: object, entity: NamedNode) -> bool:
+    """Whether ``node``, met as an object in the description of ``entity``, belongs to it."""
+    if isinstance(node, BlankNode):
+        return True
+    if not isinstance(node, NamedNode):
+        return False
+    value = node.value
+    return value.startswith(_WIKIBASE_NODES) or (
+        value.startswith(entity.value) and value[len(entity.value) : len(entity.value) + 1] == "#"
+    )
+
+
+def describe(snapshot: Snapshot, entity: NamedNode, graph: NamedNode) -> list[Triple]:
+    """The description of ``entity`` in ``graph`` (see the module doc); empty if it has none."""
+    found: list[Triple] = []
+    seen: set[Subject] = {entity}
+    queue: list[Subject] = [entity]
+    for quad in snapshot.quads(None, SCHEMA_ABOUT, entity, graph):
+        page = quad.subject
+        if (
+            isinstance(page, NamedNode | BlankNode)
+            and page not in seen
+            and not _is_entity_iri(page)
+        ):
+            seen.add(page)
+            queue.append(page)
+    while queue:
+        subject = queue.pop()
+        for quad in snapshot.quads(subject, None, None, graph):
+            found.append(quad.triple)
+            obj = quad.object
+            if obj not in seen and is_nested(obj, entity):
+                seen.add(obj)  # type: ignore[arg-type]  # is_nested: a NamedNode or BlankNode
+                queue.append(obj)  # type: ignore[arg-type]
+    # pages about an entity with no triple of its own do not make it described here
+    return found if any(t.subject == entity for t in found) else []
+
+
+def describe_many(
+    snapshot: Snapshot, entities: Iterable[NamedNode], graph: NamedNode
+) -> Iterator[tuple[NamedNode, list[Triple]]]:
+    """The descriptions of ``entities`` in ``graph``, in the order given (for pages and dumps)."""
+    for entity in entities:
+        yield entity, describe(snapshot, entity, graph)
+
+
+def _is_entity_iri(node: Subject) -> bool:
+    """Pages about an entity are never entities of this deployment or Wikidata items."""
+    return isinstance(node, NamedNode) and (
+        "/id/" in node.value or node.value.startswith("http://www.wikidata.org/entity/")
+    )
+
+
+def entities(snapshot: Snapshot, graph: NamedNode) -> list[NamedNode]:
+    """The entities of ``graph``: IRI subjects that are not nested nodes or pages of another
+    subject (see the module doc), sorted by IRI."""
+    bind = {Variable("g"): graph}
+    subjects = {row[0].value for row in _rows(snapshot, _SUBJECTS, bind)}
+    pages = {row[0].value for row in _rows(snapshot, _PAGES, bind)}
+    nested: dict[str, bool] = {}
+    found = [
+        value
+        for value in subjects
+        if not value.startswith(_WIKIBASE_NODES)
+        and value not in pages
+        and not _reached(snapshot, value, subjects, graph, nested)
+    ]
+    found.sort()
+    return [NamedNode(v) for v in found]
+
+
+_SUBJECTS = "SELECT DISTINCT ?s ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isIRI(?s)) }"
+_PAGES = """SELECT DISTINCT ?s ?g WHERE {
+  GRAPH ?g { ?s <http://schema.org/about> ?o }
+  FILTER(isIRI(?s) && !CONTAINS(STR(?s), "/id/")
+         && !STRSTARTS(STR(?s), "http://www.wikidata.org/entity/"))
+}"""
+
+
+def _rows(snapshot: Snapshot, sparql: str, bind: dict[Variable, NamedNode]) -> QuerySolutions:
+    rows = snapshot.query(sparql, substitutions=bind)
+    assert isinstance(rows, QuerySolutions)
+    return rows
+
+
+def _reached(
+    snapshot: Snapshot, node: str, subjects: set[str], graph: NamedNode, memo: dict[str, bool]
+) -> bool:
+    """Whether the fragment node ``node`` (``base#x``) is in the description of ``base``: linked
+    from ``base`` itself or from another fragment node of ``base`` that is."""
+    base, hash_, _ = node.partition("#")
+    if not hash_ or base not in subjects:
+        return False
+    if node in memo:
+        return memo[node]
+    memo[node] = False  # cycles between fragment nodes reach nothing by themselves
+    for quad in snapshot.quads(None, None, NamedNode(node), graph):
+        linker = quad.subject
+        if not isinstance(linker, NamedNode) or linker.value.partition("#")[0] != base:
+            continue
+        if linker.value == base or _reached(snapshot, linker.value, subjects, graph, memo):
+            memo[node] = True
+            break
+    return memo[node]

@@ -1,0 +1,1 @@
+"""Loaders: one module per source format, behind one registry (loaders.registry)."""

@@ -1,0 +1,1 @@
+"""Declarative mappings (TOML) and value tables (tables/*.csv); data, not code."""

@@ -1,0 +1,84 @@
+"""Records serialised as N-Quads: the writer's bytes path and ``Mapped.digest``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Triple, serialize
+
+import graph.oxigraph
+from commons_graph.namespaces import SCHEMA_NAME
+from graph.oxigraph import DiskStore
+from loaders.base import Mapped
+
+G = NamedNode("http://example.org/graph/test")
+OTHER = NamedNode("http://example.org/graph/other")
+NAME = SCHEMA_NAME
+
+
+def quads(count: int, graph: NamedNode | DefaultGraph = G, start: int = 0) -> list[Quad]:
+    return [
+        Quad(NamedNode(f"http://example.org/id/test/{i}"), NAME, Literal(f"name {i}"), graph)
+        for i in range(start, start + count)
+    ]
+
+
+def nquads(statements: list[Quad]) -> bytes:
+    data = serialize(statements, format=RdfFormat.N_QUADS)
+    assert data is not None
+    return data
+
+
+def test_a_chunk_of_nquads_lands_in_the_graph_and_counts(tmp_path: Path) -> None:
+    store = DiskStore(tmp_path / "store")
+    some = quads(5)
+    as_triple = Triple(some[4].subject, some[4].predicate, some[4].object)
+    with store.write() as writer:
+        written = writer.replace_graph(G, [nquads(some[:3]), some[3], as_triple])
+    assert written == 5
+    assert set(store.snapshot().quads(graph=G)) == set(some)
+    assert G in store.snapshot().named_graphs()
+
+
+def test_chunks_beyond_a_bulk_chunk_are_all_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(graph.oxigraph, "BULK_CHUNK", 10)  # many background bulk loads
+    store = DiskStore(tmp_path / "store")
+    chunks = [nquads(quads(3, start=3 * i)) for i in range(40)]
+    with store.write() as writer:
+        assert writer.replace_graph(G, [*chunks, *quads(25, start=1000)]) == 145
+    assert len(list(store.snapshot().quads(graph=G))) == 145
+
+
+@pytest.mark.parametrize(
+    "chunk",
+    [
+        nquads(quads(2) + quads(1, OTHER)),  # a statement of another graph
+        nquads(quads(1, DefaultGraph())),  # a statement of the default graph
+        nquads(quads(2))[:-1],  # not one statement per line
+    ],
+    ids=["other-graph", "default-graph", "no-final-newline"],
+)
+def test_bytes_not_all_in_the_graph_are_refused_and_nothing_is_published(
+    tmp_path: Path, chunk: bytes
+) -> None:
+    store = DiskStore(tmp_path / "store")
+    with store.write() as writer:
+        writer.replace_graph(G, quads(2))
+    before = store.snapshot().generation
+    refused = pytest.raises(ValueError, match="one statement per line, each in that graph")
+    with refused, store.write() as writer:
+        writer.replace_graph(G, [nquads(quads(1, start=50)), chunk])
+    assert store.snapshot().generation == before
+    assert set(store.snapshot().quads()) == set(quads(2))
+
+
+def test_digest_depends_on_the_statements_only() -> None:
+    some = quads(4)
+    as_bytes = Mapped((), kind="item", nquads=nquads(some))
+    as_quads = Mapped(list(reversed(some)), kind="item")
+    assert as_bytes.digest() == as_quads.digest()
+    assert Mapped(some[:3], kind="item").digest() != as_quads.digest()
+    assert len(as_quads.digest()) == 32
