@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.dump_files import DUMP_WORKERS, dump_workers
 from api.engine import Evaluator, InProcessEvaluator
 from api.responses import RESULT_HEADERS
 from api.routers import health, linked_data, links, reconcile, sparql, wikidata_tools
@@ -71,10 +72,17 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
         )
         app.state.store = the_store
         app.state.evaluator = await make_evaluator(the_store, settings)
+        on_disk = the_store.snapshot().path is not None
+        app.state.dump_processes = dump_workers(DUMP_WORKERS) if on_disk else None
         try:
             yield
         finally:
             app.state.evaluator.close()
+            linked = getattr(app.state, "linked_data", None)
+            if linked is not None:
+                linked.dumps.close()
+            if app.state.dump_processes is not None:
+                app.state.dump_processes.shutdown(wait=True, cancel_futures=True)
             if owned:
                 the_store.close()
 

@@ -15,26 +15,42 @@ import os
 import shutil
 import threading
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 
 import orjson
 from pyoxigraph import NamedNode
 
 from api.jsonld import compactor
-from graph.describe import describe
+from graph.describe import describe_many, entities
 from graph.store import GraphStore, Snapshot
 from loaders.provenance import SourceInfo
 
 COMPRESS_LEVEL = 1  # dumps are made once per version; level 1 keeps that near the engine
+#: Processes (and threads) making JSON-LD dumps side by side: one per core.
+DUMP_WORKERS = os.cpu_count() or 1
 SUFFIX = {"nquads": ".nq.gz", "jsonld": ".jsonl.gz"}
 
 
 class DumpFiles:
-    def __init__(self, root: Path, store: GraphStore, context_url: str) -> None:
+    def __init__(
+        self,
+        root: Path,
+        store: GraphStore,
+        context_url: str,
+        processes: Executor | None = None,
+        workers: int = 1,
+    ) -> None:
+        """``processes`` (see :func:`dump_workers`) make the JSON-LD dumps of on-disk stores, and
+        several at once; without them, dumps are made in the asking thread."""
         self.root = root
         self.store = store
         self.context_url = context_url
+        self.processes = processes
+        self._threads = ThreadPoolExecutor(workers) if processes is not None else None
+        self._started: set[Path] = set()
         self._locks: dict[Path, threading.Lock] = {}
         self._guard = threading.Lock()
         self._offsets: dict[Path, array[int]] = {}
@@ -63,6 +79,22 @@ class DumpFiles:
                 self._jsonl(snapshot, info, target, entities)
         return target
 
+    def ensure_all(
+        self, snapshot: Snapshot, wanted: Sequence[tuple[SourceInfo, Sequence[str]]], kind: str
+    ) -> list[Path]:
+        """:meth:`ensure` for several sources, side by side, one thread per core: the engine
+        serialises N-Quads without holding the GIL, and JSON-LD dumps of an on-disk store are
+        made in the dump worker processes."""
+        if len(wanted) < 2 or (kind == "jsonld" and self.processes is None):
+            return [self.ensure(snapshot, info, kind, entities) for info, entities in wanted]
+        largest_first = sorted(range(len(wanted)), key=lambda n: -wanted[n][0].triples)
+        with ThreadPoolExecutor(max_workers=DUMP_WORKERS) as pool:
+            futures = {
+                n: pool.submit(self.ensure, snapshot, wanted[n][0], kind, wanted[n][1])
+                for n in largest_first
+            }
+            return [futures[n].result() for n in range(len(wanted))]
+
     def _nquads(self, snapshot: Snapshot, info: SourceInfo, target: Path) -> None:
         tmp = target.with_name(target.name + ".tmp")
         with gzip.open(tmp, "wb", compresslevel=COMPRESS_LEVEL) as out:
@@ -73,30 +105,50 @@ class DumpFiles:
     def _jsonl(
         self, snapshot: Snapshot, info: SourceInfo, target: Path, entities: Sequence[str]
     ) -> None:
-        plain = _plain(target)
-        tmp_plain = plain.with_name(plain.name + ".tmp")
-        offsets = array("Q", [0])
-        graph = NamedNode(info.graph)
-        compact = compactor()
-        head = self.head()
-        position = 0
-        with tmp_plain.open("wb") as out:
-            for iri in entities:
-                entity = NamedNode(iri)
-                frame = compact.frame(describe(snapshot, entity, graph), entity)
-                line = head + orjson.dumps(frame)[1:] + b"\n"
-                out.write(line)
-                position += len(line)
-                offsets.append(position)
-        tmp_gz = target.with_name(target.name + ".tmp")
-        with (
-            tmp_plain.open("rb") as src,
-            gzip.open(tmp_gz, "wb", compresslevel=COMPRESS_LEVEL) as gz,
-        ):
-            shutil.copyfileobj(src, gz, 1 << 20)
-        _index(plain).write_bytes(offsets.tobytes())
-        os.replace(tmp_plain, plain)
-        os.replace(tmp_gz, target)
+        if self.processes is None or snapshot.path is None:
+            write_jsonl(snapshot, info.graph, target, entities, self.head())
+            return
+        job = (str(snapshot.path), snapshot.generation, info.graph, str(target), entities)
+        self.processes.submit(_jsonl_in_worker, *job, self.head()).result()
+
+    def prefetch(
+        self,
+        snapshot: Snapshot,
+        infos: Sequence[SourceInfo],
+        entities_of: Callable[[SourceInfo], Sequence[str]],
+    ) -> None:
+        """Start making the JSON-LD lines dumps of ``infos`` in the background (the first page
+        of a store version asks for its source's; a harvest goes on to the others)."""
+        if self._threads is None:
+            return
+        for info in infos:
+            target = self.path(snapshot.generation, info.source, "jsonld")
+            with self._guard:
+                if target in self._started or target.exists():
+                    continue
+                self._started.add(target)
+            self._threads.submit(self._make_jsonl, snapshot, info, entities_of)
+
+    def _make_jsonl(
+        self,
+        snapshot: Snapshot,
+        info: SourceInfo,
+        entities_of: Callable[[SourceInfo], Sequence[str]],
+    ) -> None:
+        self.ensure(snapshot, info, "jsonld", entities_of(info))
+
+    def entity_lists(self, snapshot: Snapshot, graphs: Sequence[str]) -> list[list[str]]:
+        """The entities of each of ``graphs`` (:func:`graph.describe.entities`), listed in the
+        dump worker processes side by side when there are some."""
+        if self.processes is None or snapshot.path is None or len(graphs) < 2:
+            return [[e.value for e in entities(snapshot, NamedNode(g))] for g in graphs]
+        path, generation = str(snapshot.path), snapshot.generation
+        jobs = [self.processes.submit(_entities_in_worker, path, generation, g) for g in graphs]
+        return [job.result() for job in jobs]
+
+    def close(self) -> None:
+        if self._threads is not None:
+            self._threads.shutdown(wait=True, cancel_futures=True)
 
     def head(self) -> bytes:
         """How every JSON-LD line starts: its ``@context``."""
@@ -131,6 +183,54 @@ class DumpFiles:
             if folder.is_dir() and self.store.snapshot_at(folder.name) is None:
                 shutil.rmtree(folder, ignore_errors=True)
                 self._offsets = {k: v for k, v in self._offsets.items() if folder not in k.parents}
+
+
+def write_jsonl(
+    snapshot: Snapshot, graph: str, target: Path, entities: Sequence[str], head: bytes
+) -> None:
+    """Write the JSON-LD lines dump ``target`` (gzipped), its plain copy and line offsets."""
+    plain = _plain(target)
+    tmp_plain = plain.with_name(plain.name + ".tmp")
+    offsets = array("Q", [0])
+    compact = compactor()
+    position = 0
+    with tmp_plain.open("wb") as out:
+        for entity, triples in describe_many(snapshot, map(NamedNode, entities), NamedNode(graph)):
+            line = head + orjson.dumps(compact.frame(triples, entity))[1:] + b"\n"
+            out.write(line)
+            position += len(line)
+            offsets.append(position)
+    tmp_gz = target.with_name(target.name + ".tmp")
+    with tmp_plain.open("rb") as src, gzip.open(tmp_gz, "wb", compresslevel=COMPRESS_LEVEL) as gz:
+        shutil.copyfileobj(src, gz, 1 << 20)
+    _index(plain).write_bytes(offsets.tobytes())
+    os.replace(tmp_plain, plain)
+    os.replace(tmp_gz, target)
+
+
+def _jsonl_in_worker(  # pragma: no cover - runs in a dump worker process
+    path: str, generation: str, graph: str, target: str, entities: Sequence[str], head: bytes
+) -> None:
+    from pyoxigraph import Store
+
+    from graph.oxigraph import OxigraphSnapshot
+
+    snapshot = OxigraphSnapshot(Store.read_only(path), generation, Path(path))
+    write_jsonl(snapshot, graph, Path(target), entities, head)
+
+
+def _entities_in_worker(path: str, generation: str, graph: str) -> list[str]:  # pragma: no cover
+    from pyoxigraph import Store
+
+    from graph.oxigraph import OxigraphSnapshot
+
+    snapshot = OxigraphSnapshot(Store.read_only(path), generation, Path(path))
+    return [e.value for e in entities(snapshot, NamedNode(graph))]
+
+
+def dump_workers(workers: int) -> ProcessPoolExecutor:
+    """Processes that make JSON-LD dumps (describing and compacting is Python: one GIL each)."""
+    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("forkserver"))
 
 
 def _plain(target: Path) -> Path:

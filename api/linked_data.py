@@ -12,6 +12,7 @@ import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -21,7 +22,7 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Request, Response
 from pyoxigraph import NamedNode
 
-from api.dump_files import DumpFiles
+from api.dump_files import DUMP_WORKERS, DumpFiles
 from commons_graph.errors import Gone, NotFound
 from commons_graph.iris import Iris
 from commons_graph.settings import Settings
@@ -44,7 +45,9 @@ class _Lru(OrderedDict[K, V]):
             if key in self:
                 self.move_to_end(key)
                 return self[key]
-        value = make()
+        return self.put(key, make())
+
+    def put(self, key: K, value: V) -> V:
         with self.lock:
             self[key] = value
             while len(self) > self.size:
@@ -56,12 +59,13 @@ class _Lru(OrderedDict[K, V]):
 class LinkedData:
     store: GraphStore
     settings: Settings
+    dump_processes: Executor | None = None  # see api.dump_files.dump_workers
 
     def __post_init__(self) -> None:
         self.iris = Iris(self.settings.base_url)
         self.context_url = f"{self.settings.base_url}/context.jsonld"
         self._sources: _Lru[str, dict[str, SourceInfo]] = _Lru(4)
-        self._entities: _Lru[tuple[str, str], list[str]] = _Lru(16)
+        self._entities: _Lru[tuple[str, str], list[str]] = _Lru(64)
         store_dir = self.settings.store
         if self.settings.dump_dir is not None:
             self.dump_dir = self.settings.dump_dir
@@ -69,7 +73,9 @@ class LinkedData:
             self.dump_dir = store_dir / "dumps"
         else:
             self.dump_dir = Path(tempfile.mkdtemp(prefix="commons-graph-dumps-"))
-        self.dumps = DumpFiles(self.dump_dir, self.store, self.context_url)
+        self.dumps = DumpFiles(
+            self.dump_dir, self.store, self.context_url, self.dump_processes, DUMP_WORKERS
+        )
 
     def sources(self, snapshot: Snapshot) -> dict[str, SourceInfo]:
         """The loaded sources of ``snapshot``, by name."""
@@ -92,6 +98,13 @@ class LinkedData:
             lambda: [e.value for e in entities(snapshot, NamedNode(graph))],
         )
 
+    def entity_lists(self, snapshot: Snapshot, graphs: list[str]) -> list[list[str]]:
+        """:meth:`entity_list` of each of ``graphs``; the missing ones are made side by side."""
+        missing = [g for g in graphs if (snapshot.generation, g) not in self._entities]
+        for graph, found in zip(missing, self.dumps.entity_lists(snapshot, missing), strict=True):
+            self._entities.put((snapshot.generation, graph), found)
+        return [self.entity_list(snapshot, g) for g in graphs]
+
     def pinned(self, generation: str) -> Snapshot:
         """The snapshot of ``generation`` (a cursor's), or 410 naming the current version."""
         snapshot = self.store.snapshot_at(generation)
@@ -108,7 +121,7 @@ def get_linked_data(request: Request) -> LinkedData:
     state = request.app.state
     found: LinkedData | None = getattr(state, "linked_data", None)
     if found is None or found.store is not state.store:
-        found = LinkedData(state.store, state.settings)
+        found = LinkedData(state.store, state.settings, getattr(state, "dump_processes", None))
         state.linked_data = found
     return found
 

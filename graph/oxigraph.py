@@ -262,6 +262,7 @@ class DiskStore:
                 writer.release()
                 shutil.rmtree(path, ignore_errors=True)
                 raise
+            store.optimize()  # compact: readers of this generation decode terms ~2x faster
             store.flush()
             del store
             writer.release()

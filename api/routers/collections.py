@@ -21,14 +21,10 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Query, Request, Response
-from pyoxigraph import NamedNode
 
-from api.jsonld import compactor
 from api.linked_data import LinkedData, LinkedDataDep, etag_of, http_date, not_modified, validators
 from commons_graph.errors import BadInput
 from commons_graph.namespaces import AS
-from graph.describe import describe
-from graph.store import Snapshot
 
 router = APIRouter(tags=["linked data"])
 
@@ -86,12 +82,14 @@ def collections(request: Request, ld: LinkedDataDep) -> Response:
     snapshot = ld.store.snapshot()
     base = ld.settings.base_url
     items = []
-    for name, info in sorted(ld.sources(snapshot).items()):
+    sources = sorted(ld.sources(snapshot).items())
+    lists = ld.entity_lists(snapshot, [info.graph for _, info in sources])
+    for (name, info), entity_list in zip(sources, lists, strict=True):
         item: dict[str, Any] = {
             "id": f"{base}/collections/{name}",
             "type": "OrderedCollection",
             "title": name,
-            "totalItems": len(ld.entity_list(snapshot, info.graph)),
+            "totalItems": len(entity_list),
             "first": f"{base}/collections/{name}",
             "modified": info.modified,
         }
@@ -153,22 +151,16 @@ def collection_page(
     if info.licence:
         doc["license"] = info.licence
     lines = ld.dumps.page_lines(snapshot.generation, source, start, start + limit)
-    if lines is None:  # no JSON-LD lines dump of this generation yet: describe the entities
-        doc["orderedItems"] = page_items(snapshot, chunk, info.graph)
-        body = orjson.dumps(doc)
-    else:  # slice the dump: its lines are the same descriptions, with a @context each
-        cut = len(ld.dumps.head())
-        items = b",".join(b"{" + line[cut:] for line in lines)
-        body = orjson.dumps(doc)[:-1] + b',"orderedItems":[' + items + b"]}"
+    if lines is None:  # the first page of this version: make its JSON-LD lines dump (one scan)
+        # this source first, then the others a harvest goes on to (largest first, so that the
+        # workers finish together), each in a dump worker
+        others = [i for name, i in ld.sources(snapshot).items() if name != source]
+        others.sort(key=lambda i: i.triples, reverse=True)
+        ld.dumps.prefetch(snapshot, [info, *others], lambda i: ld.entity_list(snapshot, i.graph))
+        ld.dumps.ensure(snapshot, info, "jsonld", iris)
+        lines = ld.dumps.page_lines(snapshot.generation, source, start, start + limit) or []
+    # the dump's lines are the same descriptions as /id/… serves, with a @context each
+    cut = len(ld.dumps.head())
+    items = b",".join(b"{" + line[cut:] for line in lines)
+    body = orjson.dumps(doc)[:-1] + b',"orderedItems":[' + items + b"]}"
     return Response(body, media_type="application/ld+json", headers=headers)
-
-
-def page_items(snapshot: Snapshot, chunk: list[str], graph: str) -> list[dict[str, Any]]:
-    """The compact descriptions (without ``@context``) of the entities ``chunk``."""
-    compact = compactor()
-    named = NamedNode(graph)
-    items = []
-    for iri in chunk:
-        entity = NamedNode(iri)
-        items.append(compact.frame(describe(snapshot, entity, named), entity))
-    return items
