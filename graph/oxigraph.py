@@ -181,6 +181,7 @@ class DiskStore:
         self._write_lock = threading.Lock()  # one writer per process (the file lock: per store)
         self._cached: OxigraphSnapshot | None = None
         self._older: OxigraphSnapshot | None = None  # the last earlier generation opened
+        self._current_seen: tuple[tuple[int, int, int], str | None] | None = None
         try:
             self._gens.mkdir(parents=True, exist_ok=True)
         except OSError as err:
@@ -191,11 +192,20 @@ class DiskStore:
 
     # -- reading -------------------------------------------------------------------------------
     def _read_current(self) -> str | None:
+        """The live generation's name. ``CURRENT`` is only ever replaced by a rename, so its
+        inode and mtime tell whether it changed: one ``stat`` per call instead of a read."""
+        current = self.root / "CURRENT"
         try:
-            name = (self.root / "CURRENT").read_text(encoding="ascii").strip()
+            stat = os.stat(current)
+            key = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+            seen = self._current_seen
+            if seen is not None and seen[0] == key:
+                return seen[1]
+            name = current.read_text(encoding="ascii").strip() or None
         except FileNotFoundError:
             return None
-        return name or None
+        self._current_seen = (key, name)
+        return name
 
     def snapshot(self) -> Snapshot:
         for _attempt in range(5):
