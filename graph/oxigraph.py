@@ -38,6 +38,11 @@ __all__ = ["BULK_BYTES", "BULK_CHUNK", "DiskStore", "MemoryStore", "open_store"]
 #: How long a superseded generation stays on disk at least, for readers still using it.
 GRACE_SECONDS = 60.0
 _GENERATION = re.compile(r"gen-\d{8}")
+#: Generations up to this size are compacted before they are published (``Store.optimize``).
+#: A bulk load leaves many overlapping table files, and a read-only store never compacts them;
+#: compacted, reads decode terms about 2.5x faster. Compaction rewrites the whole store, so its
+#: time and memory grow with it: a larger store (about 2.5M quads) is published as it is.
+COMPACT_MAX_BYTES = 1 << 30
 
 
 class OxigraphSnapshot:
@@ -154,7 +159,7 @@ class MemoryStore:
         return current if current.generation == generation else None
 
     @contextmanager
-    def write(self) -> Iterator[OxigraphWriter]:
+    def write(self, compact: bool = True) -> Iterator[OxigraphWriter]:
         with self._lock:
             nxt = Store()
             nxt.bulk_extend(self._current.quads())
@@ -250,7 +255,7 @@ class DiskStore:
 
     # -- writing -------------------------------------------------------------------------------
     @contextmanager
-    def write(self) -> Iterator[OxigraphWriter]:
+    def write(self, compact: bool = True) -> Iterator[OxigraphWriter]:
         with self._write_lock, self._file_lock():
             current = self._read_current()
             self._collect_garbage(current)
@@ -272,7 +277,8 @@ class DiskStore:
                 writer.release()
                 shutil.rmtree(path, ignore_errors=True)
                 raise
-            store.optimize()  # compact: readers of this generation decode terms ~2x faster
+            if compact and _sst_bytes(path) <= COMPACT_MAX_BYTES:
+                store.optimize()  # readers of a compacted generation decode terms ~2.5x faster
             store.flush()
             del store
             writer.release()
@@ -317,6 +323,11 @@ class DiskStore:
     def close(self) -> None:
         self._cached = None
         self._older = None
+
+
+def _sst_bytes(path: Path) -> int:
+    """The size of a generation's table files (what a compaction rewrites)."""
+    return sum(e.stat().st_size for e in os.scandir(path) if e.name.endswith(".sst"))
 
 
 def open_store(path: Path | None, keep: int = 3) -> DiskStore | MemoryStore:
