@@ -159,7 +159,7 @@ class MemoryStore:
         return current if current.generation == generation else None
 
     @contextmanager
-    def write(self, compact: bool = True) -> Iterator[OxigraphWriter]:
+    def write(self) -> Iterator[OxigraphWriter]:
         with self._lock:
             nxt = Store()
             nxt.bulk_extend(self._current.quads())
@@ -255,7 +255,7 @@ class DiskStore:
 
     # -- writing -------------------------------------------------------------------------------
     @contextmanager
-    def write(self, compact: bool = True) -> Iterator[OxigraphWriter]:
+    def write(self) -> Iterator[OxigraphWriter]:
         with self._write_lock, self._file_lock():
             current = self._read_current()
             self._collect_garbage(current)
@@ -277,7 +277,7 @@ class DiskStore:
                 writer.release()
                 shutil.rmtree(path, ignore_errors=True)
                 raise
-            if compact and _sst_bytes(path) <= COMPACT_MAX_BYTES:
+            if _sst_bytes(path) <= COMPACT_MAX_BYTES:
                 store.optimize()  # readers of a compacted generation decode terms ~2.5x faster
             store.flush()
             del store

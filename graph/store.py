@@ -111,11 +111,8 @@ class GraphStore(Protocol):
         ``keep_generations``), the current one if it is current; None once it is gone."""
         ...
 
-    def write(self, compact: bool = True) -> AbstractContextManager[Writer]:
-        """Open the next generation; it is published when the block ends without error.
-
-        ``compact``: an engine may compact the new generation before publishing it (faster
-        reads, a slower write); small derived writes (the links graph) pass False."""
+    def write(self) -> AbstractContextManager[Writer]:
+        """Open the next generation; it is published when the block ends without error."""
         ...
 
     def close(self) -> None: ...

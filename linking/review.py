@@ -152,7 +152,7 @@ def decide(
         if not is_record(snapshot, iris, iri):
             raise NotFound(f"{iri} is not a record of any loaded source")
     decision = lg.Decision(a, b, accepted, lg.now(), note or None)
-    with store.write(compact=False) as writer:
+    with store.write() as writer:
         graph = iris.graph(lg.LINKS_SOURCE)
         node = lg.decision_node(iris, a, b)
         writer.retract(node, graph)

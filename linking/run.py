@@ -216,7 +216,7 @@ def link(
         before = store.snapshot()
         if lg.stored_fingerprint(before, iris) == fingerprint(before, iris, disabled):
             return LinkReport(skipped=True, seconds=time.perf_counter() - start)
-    with store.write(compact=False) as writer:
+    with store.write() as writer:
         snapshot = writer.snapshot()
         fp = fingerprint(snapshot, iris, disabled)
         outcome = compute(snapshot, iris, disabled)
