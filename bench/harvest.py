@@ -3,10 +3,10 @@
 All sources of the shared data are loaded into a fresh on-disk store; the API runs in-process
 (the real ASGI app through Starlette's TestClient), at concurrency 1:
 
-* **harvest**: every page of every source through ``/collections/{source}?limit=1000``, following
-  ``next``. *Cold* is the first harvest of a store version (every entity described and compacted on
-  the fly); *warm* is a harvest once the JSON-LD lines dump of that version exists (pages are
-  sliced from it);
+* **harvest**: ``/collections``, then every page of every data source through
+  ``/collections/{source}?limit=1000``, following ``next``. *Cold* is the first harvest of a store
+  version (the first page of a source makes the JSON-LD lines dumps of all sources, in the dump
+  worker processes); *warm* is the same harvest again (pages are sliced from those dumps);
 * **N-Quads dump** and **JSON-LD dump** of all sources (``/dumps/all.nq.gz``, ``.jsonl.gz``):
   *cold* produces the files (once per store version), *warm* streams them again.
 
