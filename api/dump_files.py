@@ -15,10 +15,11 @@ import os
 import shutil
 import threading
 from array import array
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
+from typing import TypeVar
 
 import orjson
 from pyoxigraph import NamedNode
@@ -31,6 +32,7 @@ from loaders.provenance import SourceInfo
 COMPRESS_LEVEL = 1  # dumps are made once per version; level 1 keeps that near the engine
 #: Processes (and threads) making JSON-LD dumps side by side: one per core.
 DUMP_WORKERS = os.cpu_count() or 1
+T = TypeVar("T")
 SUFFIX = {"nquads": ".nq.gz", "jsonld": ".jsonl.gz"}
 
 
@@ -41,7 +43,6 @@ class DumpFiles:
         store: GraphStore,
         context_url: str,
         processes: Executor | None = None,
-        workers: int = 1,
     ) -> None:
         """``processes`` (see :func:`dump_workers`) make the JSON-LD dumps of on-disk stores, and
         several at once; without them, dumps are made in the asking thread."""
@@ -49,7 +50,7 @@ class DumpFiles:
         self.store = store
         self.context_url = context_url
         self.processes = processes
-        self._threads = ThreadPoolExecutor(workers) if processes is not None else None
+        self._threads = ThreadPoolExecutor(DUMP_WORKERS) if processes is not None else None
         self._started: set[Path] = set()
         self._locks: dict[Path, threading.Lock] = {}
         self._guard = threading.Lock()
@@ -87,13 +88,12 @@ class DumpFiles:
         made in the dump worker processes."""
         if len(wanted) < 2 or (kind == "jsonld" and self.processes is None):
             return [self.ensure(snapshot, info, kind, entities) for info, entities in wanted]
-        largest_first = sorted(range(len(wanted)), key=lambda n: -wanted[n][0].triples)
         with ThreadPoolExecutor(max_workers=DUMP_WORKERS) as pool:
             futures = {
-                n: pool.submit(self.ensure, snapshot, wanted[n][0], kind, wanted[n][1])
-                for n in largest_first
+                info.source: pool.submit(self.ensure, snapshot, info, kind, entities)
+                for info, entities in largest_first(wanted, key=lambda w: w[0])
             }
-            return [futures[n].result() for n in range(len(wanted))]
+            return [futures[info.source].result() for info, _ in wanted]
 
     def _nquads(self, snapshot: Snapshot, info: SourceInfo, target: Path) -> None:
         tmp = target.with_name(target.name + ".tmp")
@@ -183,6 +183,8 @@ class DumpFiles:
             if folder.is_dir() and self.store.snapshot_at(folder.name) is None:
                 shutil.rmtree(folder, ignore_errors=True)
                 self._offsets = {k: v for k, v in self._offsets.items() if folder not in k.parents}
+                with self._guard:
+                    self._started = {t for t in self._started if folder not in t.parents}
 
 
 def write_jsonl(
@@ -208,23 +210,28 @@ def write_jsonl(
     os.replace(tmp_gz, target)
 
 
+def largest_first(items: Iterable[T], key: Callable[[T], SourceInfo]) -> list[T]:
+    """``items`` by the size of their source, largest first: started in this order, side-by-side
+    workers finish at about the same time."""
+    return sorted(items, key=lambda item: key(item).triples, reverse=True)
+
+
+def _open_generation(path: str, generation: str) -> Snapshot:  # pragma: no cover - in a worker
+    from pyoxigraph import Store
+
+    from graph.oxigraph import OxigraphSnapshot
+
+    return OxigraphSnapshot(Store.read_only(path), generation, Path(path))
+
+
 def _jsonl_in_worker(  # pragma: no cover - runs in a dump worker process
     path: str, generation: str, graph: str, target: str, entities: Sequence[str], head: bytes
 ) -> None:
-    from pyoxigraph import Store
-
-    from graph.oxigraph import OxigraphSnapshot
-
-    snapshot = OxigraphSnapshot(Store.read_only(path), generation, Path(path))
-    write_jsonl(snapshot, graph, Path(target), entities, head)
+    write_jsonl(_open_generation(path, generation), graph, Path(target), entities, head)
 
 
 def _entities_in_worker(path: str, generation: str, graph: str) -> list[str]:  # pragma: no cover
-    from pyoxigraph import Store
-
-    from graph.oxigraph import OxigraphSnapshot
-
-    snapshot = OxigraphSnapshot(Store.read_only(path), generation, Path(path))
+    snapshot = _open_generation(path, generation)
     return [e.value for e in entities(snapshot, NamedNode(graph))]
 
 

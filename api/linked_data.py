@@ -22,7 +22,7 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Request, Response
 from pyoxigraph import NamedNode
 
-from api.dump_files import DUMP_WORKERS, DumpFiles
+from api.dump_files import DumpFiles
 from commons_graph.errors import Gone, NotFound
 from commons_graph.iris import Iris
 from commons_graph.settings import Settings
@@ -73,9 +73,7 @@ class LinkedData:
             self.dump_dir = store_dir / "dumps"
         else:
             self.dump_dir = Path(tempfile.mkdtemp(prefix="commons-graph-dumps-"))
-        self.dumps = DumpFiles(
-            self.dump_dir, self.store, self.context_url, self.dump_processes, DUMP_WORKERS
-        )
+        self.dumps = DumpFiles(self.dump_dir, self.store, self.context_url, self.dump_processes)
 
     def sources(self, snapshot: Snapshot) -> dict[str, SourceInfo]:
         """The loaded sources of ``snapshot``, by name."""

@@ -26,7 +26,7 @@ subject; :func:`entities` lists them in a stable order (by IRI, as Unicode code 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from pyoxigraph import BlankNode, NamedNode, QuerySolutions, Triple, Variable
 
@@ -52,28 +52,12 @@ def is_nested(node: object, entity: NamedNode) -> bool:
 
 def describe(snapshot: Snapshot, entity: NamedNode, graph: NamedNode) -> list[Triple]:
     """The description of ``entity`` in ``graph`` (see the module doc); empty if it has none."""
-    found: list[Triple] = []
-    seen: set[Subject] = {entity}
-    queue: list[Subject] = [entity]
-    for quad in snapshot.quads(None, SCHEMA_ABOUT, entity, graph):
-        page = quad.subject
-        if (
-            isinstance(page, NamedNode | BlankNode)
-            and page not in seen
-            and not _is_entity_iri(page)
-        ):
-            seen.add(page)
-            queue.append(page)
-    while queue:
-        subject = queue.pop()
-        for quad in snapshot.quads(subject, None, None, graph):
-            found.append(quad.triple)
-            obj = quad.object
-            if obj not in seen and is_nested(obj, entity):
-                seen.add(obj)  # type: ignore[arg-type]  # is_nested: a NamedNode or BlankNode
-                queue.append(obj)  # type: ignore[arg-type]
-    # pages about an entity with no triple of its own do not make it described here
-    return found if any(t.subject == entity for t in found) else []
+    about = [q.subject for q in snapshot.quads(None, SCHEMA_ABOUT, entity, graph)]
+    return _walk(
+        entity,
+        [p for p in about if isinstance(p, NamedNode | BlankNode)],
+        lambda subject: [q.triple for q in snapshot.quads(subject, None, None, graph)],
+    )
 
 
 def describe_many(
@@ -92,17 +76,17 @@ def describe_many(
         by_subject.setdefault(subject, []).append(triple)  # type: ignore[arg-type]
         if triple.predicate == SCHEMA_ABOUT and isinstance(triple.object, NamedNode):
             pages.setdefault(triple.object, []).append(subject)  # type: ignore[arg-type]
+    empty: list[Triple] = []
     for entity in entities:
-        yield entity, _describe_from(by_subject, pages.get(entity, ()), entity)
+        about = pages.get(entity, [])
+        yield entity, _walk(entity, about, lambda subject: by_subject.get(subject, empty))
 
 
-def _describe_from(
-    by_subject: dict[Subject, list[Triple]], about: Iterable[Subject], entity: NamedNode
+def _walk(
+    entity: NamedNode, about: Iterable[Subject], triples_of: Callable[[Subject], list[Triple]]
 ) -> list[Triple]:
-    """:func:`describe` over triples grouped by subject."""
-    own = by_subject.get(entity)
-    if not own:
-        return []
+    """The description of ``entity``: its triples, its nested nodes' and the pages ``about`` it,
+    with ``triples_of`` giving the triples of one subject in the graph."""
     found: list[Triple] = []
     seen: set[Subject] = {entity}
     queue: list[Subject] = [entity]
@@ -112,13 +96,14 @@ def _describe_from(
             queue.append(page)
     while queue:
         subject = queue.pop()
-        for triple in by_subject.get(subject, ()):
+        for triple in triples_of(subject):
             found.append(triple)
             obj = triple.object
             if obj not in seen and is_nested(obj, entity):
                 seen.add(obj)  # type: ignore[arg-type]  # is_nested: a NamedNode or BlankNode
                 queue.append(obj)  # type: ignore[arg-type]
-    return found
+    # pages about an entity with no triple of its own do not make it described here
+    return found if any(t.subject == entity for t in found) else []
 
 
 def _is_entity_iri(node: Subject) -> bool:

@@ -22,6 +22,7 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Query, Request, Response
 
+from api.dump_files import largest_first
 from api.linked_data import LinkedData, LinkedDataDep, etag_of, http_date, not_modified, validators
 from commons_graph.errors import BadInput
 from commons_graph.namespaces import AS
@@ -152,10 +153,9 @@ def collection_page(
         doc["license"] = info.licence
     lines = ld.dumps.page_lines(snapshot.generation, source, start, start + limit)
     if lines is None:  # the first page of this version: make its JSON-LD lines dump (one scan)
-        # this source first, then the others a harvest goes on to (largest first, so that the
-        # workers finish together), each in a dump worker
+        # this source first, then the others a harvest goes on to, each in a dump worker
         others = [i for name, i in ld.sources(snapshot).items() if name != source]
-        others.sort(key=lambda i: i.triples, reverse=True)
+        others = largest_first(others, key=lambda i: i)
         ld.dumps.prefetch(snapshot, [info, *others], lambda i: ld.entity_list(snapshot, i.graph))
         ld.dumps.ensure(snapshot, info, "jsonld", iris)
         lines = ld.dumps.page_lines(snapshot.generation, source, start, start + limit) or []
