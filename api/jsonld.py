@@ -32,6 +32,7 @@ from ontologies import context as load_context
 XSD_STRING = XSD + "string"
 RDF_LANG_STRING = RDF + "langString"
 _GEN_DELIMS = ("/", "#", ":", "?", "[", "]", "@")
+_RDF_TYPE = RDF_TYPE.value
 
 Json = dict[str, Any]
 Node = NamedNode | BlankNode
@@ -107,49 +108,58 @@ class Compactor:
         return found
 
     def node_objects(self, triples: Iterable[Triple]) -> dict[Node, Json]:
-        """A compact node object per subject, with references left as ``{"id": …}``."""
+        """A compact node object per subject, with references left as ``{"id": …}``.
+
+        The loop of every page and dump: each attribute of a pyoxigraph term is a call into the
+        engine, so every one is read once, and a run of triples of one subject (as
+        :mod:`graph.describe` gives them) looks its node up once."""
         nodes: dict[Node, Json] = {}
-        for triple in triples:
-            subject = triple.subject
-            node = nodes.get(subject)  # type: ignore[arg-type]  # checked below when new
-            if node is None:
+        known = self._keys.get
+        compact_iri = self.compact_iri
+        last: object = None
+        node: Json = {}
+        for subject, predicate_node, obj in triples:
+            if subject != last:
                 if not isinstance(subject, NamedNode | BlankNode):
                     raise ValueError(f"cannot write the quoted triple {subject} as JSON-LD")
-                node = nodes[subject] = {"id": _id(subject)}
-            predicate = triple.predicate.value
-            obj = triple.object
-            if isinstance(obj, Literal):
+                found = nodes.get(subject)
+                if found is None:
+                    found = nodes[subject] = {"id": _id(subject)}
+                node, last = found, subject
+            predicate: str = predicate_node.value
+            kind = type(obj)
+            value: Any
+            if kind is Literal:
                 language = obj.language
-                datatype = obj.datatype.value
                 if language:
-                    key, _bare = self._key(predicate, None)
-                    value: Any = {"@value": obj.value, "@language": language}
-                elif datatype == XSD_STRING:
-                    key, bare = self._key(predicate, None)
-                    value = obj.value if bare else {"@value": obj.value}
+                    key = (known((predicate, None)) or self._key(predicate, None))[0]
+                    value = {"@value": obj.value, "@language": language}
                 else:
-                    key, bare = self._key(predicate, datatype)
-                    value = (
-                        obj.value
-                        if bare
-                        else {"@value": obj.value, "@type": self.compact_iri(datatype)}
-                    )
-            elif triple.predicate == RDF_TYPE and isinstance(obj, NamedNode):
-                key, value = "type", self.compact_iri(obj.value)
-            elif isinstance(obj, NamedNode | BlankNode):
-                key, bare = self._key(predicate, "@id")
-                ref = self._ref(obj)
-                value = ref if bare else {"id": ref}
+                    datatype = obj.datatype.value
+                    coerce = None if datatype == XSD_STRING else datatype
+                    key, bare = known((predicate, coerce)) or self._key(predicate, coerce)
+                    if bare:
+                        value = obj.value
+                    elif coerce is None:
+                        value = {"@value": obj.value}
+                    else:
+                        value = {"@value": obj.value, "@type": compact_iri(datatype)}
+            elif kind is NamedNode or kind is BlankNode:
+                ref = compact_iri(obj.value) if kind is NamedNode else "_:" + obj.value
+                if predicate == _RDF_TYPE and kind is NamedNode:
+                    key, value = "type", ref
+                else:
+                    key, bare = known((predicate, "@id")) or self._key(predicate, "@id")
+                    value = ref if bare else {"id": ref}
             else:  # RDF-star quoted triples are not used by the loaders
                 raise ValueError(f"cannot write {obj} as JSON-LD")
-            if key in node:
-                existing = node[key]
-                if isinstance(existing, list):
-                    existing.append(value)
-                else:
-                    node[key] = [existing, value]
-            else:
+            existing = node.get(key)
+            if existing is None:
                 node[key] = value
+            elif type(existing) is list:
+                existing.append(value)
+            else:
+                node[key] = [existing, value]
         return nodes
 
     def document(self, triples: Iterable[Triple], entity: Node, context: Any) -> Json:

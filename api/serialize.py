@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable, Iterator
+from json.encoder import encode_basestring as _json_str  # the C encoder, no ASCII escapes
 from typing import IO, Protocol, cast
 from xml.sax.saxutils import escape, quoteattr
 
@@ -32,6 +32,8 @@ from pyoxigraph import (
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 RDF_DIR_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"
+#: Characters of rows gathered before they are written out.
+_BATCH_CHARS = 64 * 1024
 
 TermValue = NamedNode | BlankNode | Literal | Triple
 
@@ -68,43 +70,52 @@ def _capped(rows: Iterator[QuerySolution], cap: int, state: list[int]) -> Iterat
 
 
 # -- SPARQL JSON -----------------------------------------------------------------------------------
-def _json_term(term: TermValue) -> dict[str, object]:
-    if isinstance(term, NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, Literal):
-        out: dict[str, object] = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-            direction = getattr(term, "direction", None)
+def _json_term(term: TermValue) -> str:
+    """One RDF term as SPARQL JSON, built as text: this runs for every value of every row."""
+    kind = type(term)
+    if kind is NamedNode:
+        return '{"type":"uri","value":' + _json_str(cast(NamedNode, term).value) + "}"
+    if kind is Literal:
+        literal = cast(Literal, term)
+        value = '{"type":"literal","value":' + _json_str(literal.value)
+        if literal.language:
+            value += ',"xml:lang":' + _json_str(literal.language)
+            direction = getattr(literal, "direction", None)
             if direction is not None:
-                out["its:dir"] = str(direction.name).lower()
-        elif term.datatype.value != XSD_STRING:
-            out["datatype"] = term.datatype.value
-        return out
-    return {
-        "type": "triple",
-        "value": {
-            "subject": _json_term(term.subject),
-            "predicate": _json_term(term.predicate),
-            "object": _json_term(term.object),
-        },
-    }
+                value += ',"its:dir":' + _json_str(str(direction.name).lower())
+            return value + "}"
+        datatype = literal.datatype.value
+        if datatype != XSD_STRING:
+            value += ',"datatype":' + _json_str(datatype)
+        return value + "}"
+    if kind is BlankNode:
+        return '{"type":"bnode","value":' + _json_str(cast(BlankNode, term).value) + "}"
+    triple = cast(Triple, term)
+    return (
+        '{"type":"triple","value":{"subject":' + _json_term(triple.subject)
+        + ',"predicate":' + _json_term(triple.predicate)
+        + ',"object":' + _json_term(triple.object) + "}}"
+    )  # fmt: skip
 
 
 def _write_json(rows: Iterator[QuerySolution], names: list[str], out: Sink) -> None:
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    out.write(b'{"head":{"vars":' + dumps(names).encode() + b'},"results":{"bindings":[')
-    first = True
+    keys = list(enumerate(_json_str(name) + ":" for name in names))
+    out.write(b'{"head":{"vars":[' + ",".join(map(_json_str, names)).encode() + b"]},")
+    out.write(b'"results":{"bindings":[')
+    lines: list[str] = []
+    size = 0
+    sep = b""  # before the next batch: nothing, then a comma
     for row in rows:
-        binding = {}
-        for name in names:
-            value = row[name]
-            if value is not None:
-                binding[name] = _json_term(value)
-        out.write((b"" if first else b",") + dumps(binding).encode())
-        first = False
+        line = "{" + ",".join(
+            key + _json_term(value) for i, key in keys if (value := row[i]) is not None
+        ) + "}"  # fmt: skip
+        lines.append(line)
+        size += len(line)
+        if size > _BATCH_CHARS:
+            out.write(sep + ",".join(lines).encode())
+            lines, size, sep = [], 0, b","
+    if lines:
+        out.write(sep + ",".join(lines).encode())
     out.write(b"]}}")
 
 

@@ -185,6 +185,9 @@ class WorkerPool:
 
         outcome: QueryOutcome | None = None
         loop.add_reader(fd, on_readable)
+        # Some event loops (uvloop) make a watched descriptor non-blocking; the pipe's messages
+        # are read whole, so it must stay blocking.
+        os.set_blocking(fd, True)
         try:
             worker.conn.send(task)
             if timeout > 0:

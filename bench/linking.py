@@ -3,10 +3,14 @@
 * Accuracy: the 2017 Co-operatives UK organisations file and the 2023 standard CSV, with the Co-ops
   UK ids replaced by row labels (:mod:`linking.evaluate`), are loaded into a fresh on-disk store and
   linked; automatic links (records that share an organisation) and the review queue are scored
-  against the 5,540 true pairs. Targets: precision >= 0.99, recall >= 0.9.
+  against the 5,540 true pairs. Targets: precision >= 0.99, recall >= 0.9, and the other true
+  pairs in the review queue (all but those no key can find: see the README's Performance section).
+  The review queue's size is printed with the part the review-only keys add
+  (:mod:`linking.similar`).
 * Speed: every shared source (both Co-ops UK files, outlets, the standard CSV, the GLAM survey,
-  the Wikidata sample) is loaded without hooks, then ``linking.run.link`` is timed: the first run,
-  a re-run (replacing the links graph) and the after-load check when nothing changed. Target:
+  the Wikidata sample) is loaded without hooks, then ``linking.run.link`` is timed: the first run
+  (which writes the whole links graph), a re-run on the same data (which compares the links graph
+  with the new links and writes nothing) and the after-load check when nothing changed. Target:
   under 10 s. The ceiling is what pyoxigraph alone spends on the store side of it: one query that
   reads every record's names, then bulk-loading the links graph's triples into a fresh store.
 """
@@ -26,9 +30,13 @@ from graph.oxigraph import DiskStore
 from linking.evaluate import hide_ids, score
 from linking.review import members, queue
 from linking.run import link
+from linking.similar import REVIEW_KEYS
 from loaders.pipeline import load
 
 PRECISION, RECALL, SECONDS = 0.99, 0.9, 10.0
+#: True pairs that no key finds, at most: Co-ops UK ids reused for other societies, and
+#: organisations renamed and moved between the editions (see the README's Performance section).
+MISSED = 16
 _NAMES = """
 PREFIX cg: <https://w3id.org/commons-graph/ns#>
 PREFIX schema: <http://schema.org/>
@@ -55,7 +63,9 @@ def _accuracy(tmp: Path) -> None:
     seconds = time.perf_counter() - start
     snapshot = store.snapshot()
     automatic = [p for r in members(snapshot, iris).values() for p in combinations(r, 2)]
-    result = score(truth, automatic, [(r.a, r.b) for r in queue(snapshot, iris)])
+    rows = queue(snapshot, iris)
+    result = score(truth, automatic, [(r.a, r.b) for r in rows])
+    review_only = sum(1 for r in rows if r.method in REVIEW_KEYS)
     store.close()
     title("linking: accuracy, Co-ops UK 2017 x 2023 with the ids hidden")
     remaining = result.true_pairs - result.correct
@@ -78,8 +88,14 @@ def _accuracy(tmp: Path) -> None:
                 "",
                 "",
             ],
-            ["true pairs found by no key", num(result.missed), "", ""],
+            [
+                "true pairs found by no key",
+                num(result.missed),
+                f"<= {MISSED}",
+                verdict(result.missed <= MISSED),
+            ],
             ["review queue (pairs)", num(report.review), "", ""],
+            ["  of which review-only keys", num(review_only), "", ""],
             ["link time (s)", num(seconds, 2), "", ""],
         ],
     )
@@ -108,7 +124,7 @@ def _speed(tmp: Path) -> None:
     runs = []
     for label, kwargs in (
         ("first link", {}),
-        ("re-link (links graph replaced)", {}),
+        ("re-link, same data (nothing to write)", {}),
         ("after a load that changed nothing", {"only_if_changed": True}),
     ):
         start = time.perf_counter()

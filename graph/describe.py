@@ -69,13 +69,16 @@ def describe_many(
     per subject: the graph's triples are grouped by subject in memory first (one source graph at
     a time), so this is for many entities of one graph, not for one."""
     by_subject: dict[Subject, list[Triple]] = {}
-    pages: dict[NamedNode, list[Subject]] = {}
     for quad in snapshot.quads(None, None, None, graph):
-        triple = quad.triple
-        subject = triple.subject
-        by_subject.setdefault(subject, []).append(triple)  # type: ignore[arg-type]
-        if triple.predicate == SCHEMA_ABOUT and isinstance(triple.object, NamedNode):
-            pages.setdefault(triple.object, []).append(subject)  # type: ignore[arg-type]
+        subject = quad.subject
+        triples = by_subject.get(subject)  # type: ignore[arg-type]
+        if triples is None:
+            triples = by_subject[subject] = []  # type: ignore[index]
+        triples.append(quad.triple)
+    pages: dict[NamedNode, list[Subject]] = {}
+    for quad in snapshot.quads(None, SCHEMA_ABOUT, None, graph):
+        if isinstance(quad.object, NamedNode):
+            pages.setdefault(quad.object, []).append(quad.subject)  # type: ignore[arg-type]
     empty: list[Triple] = []
     for entity in entities:
         about = pages.get(entity, [])
@@ -86,24 +89,32 @@ def _walk(
     entity: NamedNode, about: Iterable[Subject], triples_of: Callable[[Subject], list[Triple]]
 ) -> list[Triple]:
     """The description of ``entity``: its triples, its nested nodes' and the pages ``about`` it,
-    with ``triples_of`` giving the triples of one subject in the graph."""
-    found: list[Triple] = []
+    with ``triples_of`` giving the triples of one subject in the graph. Pages about an entity
+    with no triple of its own do not make it described here."""
+    found = list(triples_of(entity))
+    if not found:
+        return found
     seen: set[Subject] = {entity}
-    queue: list[Subject] = [entity]
+    queue: list[Subject] = []
     for page in about:
         if page not in seen and not _is_entity_iri(page):
             seen.add(page)
             queue.append(page)
+    for triple in found:
+        _reach(triple.object, entity, seen, queue)
     while queue:
-        subject = queue.pop()
-        for triple in triples_of(subject):
+        for triple in triples_of(queue.pop()):
             found.append(triple)
-            obj = triple.object
-            if obj not in seen and is_nested(obj, entity):
-                seen.add(obj)  # type: ignore[arg-type]  # is_nested: a NamedNode or BlankNode
-                queue.append(obj)  # type: ignore[arg-type]
-    # pages about an entity with no triple of its own do not make it described here
-    return found if any(t.subject == entity for t in found) else []
+            _reach(triple.object, entity, seen, queue)
+    return found
+
+
+def _reach(obj: object, entity: NamedNode, seen: set[Subject], queue: list[Subject]) -> None:
+    """Queue ``obj`` if it is a nested node of ``entity`` not met before (tested in this order:
+    most objects are literals, which are never nested and need no hashing)."""
+    if is_nested(obj, entity) and obj not in seen:
+        seen.add(obj)  # type: ignore[arg-type]  # is_nested: a NamedNode or BlankNode
+        queue.append(obj)  # type: ignore[arg-type]
 
 
 def _is_entity_iri(node: Subject) -> bool:

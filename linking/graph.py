@@ -2,7 +2,7 @@
 the reviewers' decisions read back from it.
 
 * a link node ``{BASE}/id/links/{hash}`` per pair: ``a cg:Link``, two ``cg:linkedRecord``,
-  ``cg:confidence``, ``cg:method``, ``cg:evidence`` (the facts found, "; "-separated) and
+  ``cg:confidence`` (an xsd:decimal in canonical form), ``cg:method``, ``cg:evidence`` (the facts found, "; "-separated) and
   ``cg:linkStatus``; plus the plain statement ``owl:sameAs`` (automatic or accepted) or
   ``skos:closeMatch`` (to review) between the two records;
 * a cluster ``{BASE}/id/org/{id}`` per organisation: ``a cg:LinkedOrganisation, cg:Organisation``
@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple
 
 from commons_graph.iris import Iris
 from commons_graph.namespaces import (
@@ -64,6 +64,20 @@ AUTOMATIC, TO_REVIEW, ACCEPTED, REJECTED = (
     cg("RejectedLink"),
 )
 LINKS_SOURCE = "links"
+# the vocabulary terms of the links graph, made once (the link step writes some 150,000 statements)
+LINK, LINKED_RECORD, CONFIDENCE, METHOD, EVIDENCE, LINK_STATUS = (
+    cg("Link"),
+    cg("linkedRecord"),
+    cg("confidence"),
+    cg("method"),
+    cg("evidence"),
+    cg("linkStatus"),
+)
+LINKED_ORGANISATION, ORGANISATION, CLUSTER_KEY = (
+    cg("LinkedOrganisation"),
+    cg("Organisation"),  # = schema:Organization
+    cg("clusterKey"),
+)
 
 
 def pair_hash(a: str, b: str) -> str:
@@ -96,15 +110,15 @@ class Decision:
         return frozenset((self.a, self.b))
 
 
-def decision_triples(iris: Iris, d: Decision) -> Iterator[Triple]:
-    node = decision_node(iris, d.a, d.b)
-    yield Triple(node, RDF_TYPE, cg("LinkDecision"))
+def decision_quads(iris: Iris, d: Decision) -> Iterator[Quad]:
+    node, g = decision_node(iris, d.a, d.b), iris.graph(LINKS_SOURCE)
+    yield Quad(node, RDF_TYPE, cg("LinkDecision"), g)
     for record in sorted((d.a, d.b)):
-        yield Triple(node, cg("linkedRecord"), NamedNode(record))
-    yield Triple(node, cg("decision"), ACCEPTED if d.accepted else REJECTED)
-    yield Triple(node, DCT_CREATED, Literal(d.created, datatype=XSD_DATETIME))
+        yield Quad(node, LINKED_RECORD, NamedNode(record), g)
+    yield Quad(node, cg("decision"), ACCEPTED if d.accepted else REJECTED, g)
+    yield Quad(node, DCT_CREATED, Literal(d.created, datatype=XSD_DATETIME), g)
     if d.note:
-        yield Triple(node, RDFS_COMMENT, Literal(d.note))
+        yield Quad(node, RDFS_COMMENT, Literal(d.note), g)
 
 
 def _values(snapshot: Snapshot, node: Term, predicate: NamedNode, graph: NamedNode) -> list[str]:
@@ -137,49 +151,58 @@ def read_decisions(snapshot: Snapshot, iris: Iris) -> dict[frozenset[str], Decis
     return found
 
 
-def link_triples(iris: Iris, link: Scored, status: NamedNode, note: str | None) -> Iterator[Triple]:
-    node = link_node(iris, link.a, link.b)
+def decimal(value: float) -> str:
+    """A confidence as an xsd:decimal in canonical form ("0.9", "1"), as the store gives it back:
+    written as "0.900", it would differ from the stored statement and be rewritten every run."""
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+def link_quads(iris: Iris, link: Scored, status: NamedNode, note: str | None) -> Iterator[Quad]:
+    node, g = link_node(iris, link.a, link.b), iris.graph(LINKS_SOURCE)
     a, b = NamedNode(link.a), NamedNode(link.b)
-    yield Triple(node, RDF_TYPE, cg("Link"))
-    yield Triple(node, cg("linkedRecord"), a)
-    yield Triple(node, cg("linkedRecord"), b)
-    yield Triple(node, cg("confidence"), Literal(f"{link.confidence:.3f}", datatype=XSD_DECIMAL))
-    yield Triple(node, cg("method"), Literal(link.method))
+    yield Quad(node, RDF_TYPE, LINK, g)
+    yield Quad(node, LINKED_RECORD, a, g)
+    yield Quad(node, LINKED_RECORD, b, g)
+    yield Quad(node, CONFIDENCE, Literal(decimal(link.confidence), datatype=XSD_DECIMAL), g)
+    yield Quad(node, METHOD, Literal(link.method), g)
     facts = [*link.evidence, note] if note else list(link.evidence)
-    yield Triple(node, cg("evidence"), Literal("; ".join(facts)))
-    yield Triple(node, cg("linkStatus"), status)
+    yield Quad(node, EVIDENCE, Literal("; ".join(facts)), g)
+    yield Quad(node, LINK_STATUS, status, g)
     if status in (AUTOMATIC, ACCEPTED):
-        yield Triple(a, OWL_SAME_AS, b)
+        yield Quad(a, OWL_SAME_AS, b, g)
     elif status == TO_REVIEW:
-        yield Triple(a, SKOS_CLOSE_MATCH, b)
+        yield Quad(a, SKOS_CLOSE_MATCH, b, g)
 
 
-def cluster_triples(iris: Iris, cluster: Cluster) -> Iterator[Triple]:
-    node = cluster_iri(iris, cluster.id)
-    for cls in (cg("LinkedOrganisation"), cg("Organisation")):  # = schema:Organization
-        yield Triple(node, RDF_TYPE, cls)
-    yield Triple(node, RDFS_LABEL, Literal(cluster.label))
-    yield Triple(node, SCHEMA_NAME, Literal(cluster.label))
-    yield Triple(node, cg("clusterKey"), Literal(cluster.key))
+def cluster_quads(iris: Iris, cluster: Cluster) -> Iterator[Quad]:
+    node, g = cluster_iri(iris, cluster.id), iris.graph(LINKS_SOURCE)
+    yield Quad(node, RDF_TYPE, LINKED_ORGANISATION, g)
+    yield Quad(node, RDF_TYPE, ORGANISATION, g)
+    label = Literal(cluster.label)
+    yield Quad(node, RDFS_LABEL, label, g)
+    yield Quad(node, SCHEMA_NAME, label, g)
+    yield Quad(node, CLUSTER_KEY, Literal(cluster.key), g)
     for member in cluster.members:
-        yield Triple(node, SCHEMA_SAME_AS, NamedNode(member))
+        yield Quad(node, SCHEMA_SAME_AS, NamedNode(member), g)
 
 
-def conflict_triples(iris: Iris, conflict: Conflict) -> Iterator[Triple]:
+def conflict_quads(iris: Iris, conflict: Conflict) -> Iterator[Quad]:
     digest = hashlib.sha1(conflict.value.encode()).hexdigest()[:16]
     node = NamedNode(f"{iris.base}/id/{LINKS_SOURCE}/conflict-{conflict.key}-{digest}")
-    yield Triple(node, RDF_TYPE, cg("IdentifierConflict"))
+    g = iris.graph(LINKS_SOURCE)
+    yield Quad(node, RDF_TYPE, cg("IdentifierConflict"), g)
     value: NamedNode | Literal = (
         NamedNode(conflict.value) if conflict.key == "wikidata" else Literal(conflict.value)
     )
-    yield Triple(node, cg("conflictingIdentifier"), value)
-    yield Triple(node, cg("method"), Literal(conflict.key))
+    yield Quad(node, cg("conflictingIdentifier"), value, g)
+    yield Quad(node, METHOD, Literal(conflict.key), g)
     for claimant in conflict.claimants:
-        yield Triple(node, cg("claimant"), NamedNode(claimant))
+        yield Quad(node, cg("claimant"), NamedNode(claimant), g)
 
 
-def fingerprint_triple(iris: Iris, fingerprint: str) -> Triple:
-    return Triple(iris.graph(LINKS_SOURCE), cg("inputFingerprint"), Literal(fingerprint))
+def fingerprint_quad(iris: Iris, fingerprint: str) -> Quad:
+    g = iris.graph(LINKS_SOURCE)
+    return Quad(g, cg("inputFingerprint"), Literal(fingerprint), g)
 
 
 def stored_fingerprint(snapshot: Snapshot, iris: Iris) -> str | None:

@@ -31,6 +31,8 @@ MAX_BLOCK = 40
 NEAR_METRES = 250.0
 #: Every key, in order of strength; ``disabled_keys`` options name them.
 KEYS = ("wikidata", "registration", "cuks", "web", "name-postcode", "name-geo")
+#: The identifier keys: several records of one source with one value are a conflict.
+_IDENTIFIERS = ("wikidata", "registration", "cuks")
 
 
 @dataclass(frozen=True)
@@ -94,49 +96,59 @@ def shared_webs(records: Iterable[Record], limit: int = 2) -> set[str]:
     return shared
 
 
+def _blocks(
+    records: list[Record], webs: set[str], disabled: frozenset[str]
+) -> dict[tuple[str, str], list[Record]]:
+    """{(key, value): the records that have that value}; keys not in KEYS only make pairs."""
+    by_value: dict[tuple[str, str], list[Record]] = defaultdict(list)
+    name_postcode, name_geo = "name-postcode" not in disabled, "name-geo" not in disabled
+    for rec in records:
+        for key, value in _value_keys(rec, webs):
+            if key not in disabled:
+                by_value[(key, value)].append(rec)
+        if name_postcode:
+            for name in rec.name_keys:
+                by_value[("name", name)].append(rec)
+            if rec.postcodes:
+                words = [w for w in rec.words if len(w) > 2]
+                for code in rec.postcodes:
+                    by_value[("postcode", code)].append(rec)
+                    district = norm.postcode_district(code)
+                    for word in words:
+                        by_value[("district-word", f"{district} {word}")].append(rec)
+        if name_geo and rec.geo is not None:
+            lat, lon = rec.geo
+            by_value[("cell", f"{round(lat * 100)} {round(lon * 60)}")].append(rec)
+    return by_value
+
+
 def candidates(
     records: list[Record], disabled: frozenset[str] = frozenset()
 ) -> tuple[list[Candidate], list[Conflict], set[str]]:
     """Candidate pairs (in a stable order), the identifier conflicts and the shared web keys."""
     webs = shared_webs(records)
-    by_value: dict[tuple[str, str], list[Record]] = defaultdict(list)
-    for rec in records:
-        for key, value in _value_keys(rec, webs):
-            if key not in disabled:
-                by_value[(key, value)].append(rec)
-        if "name-postcode" not in disabled:
-            for name in rec.name_keys:
-                by_value[("name", name)].append(rec)
-            words = {w for t in rec.tokens for w in t if len(w) > 2}
-            for code in rec.postcodes:
-                by_value[("postcode", code)].append(rec)
-                for word in words:
-                    by_value[("district-word", f"{norm.postcode_district(code)} {word}")].append(
-                        rec
-                    )
-        if "name-geo" not in disabled and rec.geo is not None:
-            lat, lon = rec.geo
-            by_value[("cell", f"{round(lat * 100)} {round(lon * 60)}")].append(rec)
-
     pairs: dict[tuple[str, str, str, str], Candidate] = {}
     conflicts: list[Conflict] = []
-    for (key, value), recs in sorted(by_value.items(), key=lambda kv: kv[0]):
-        per_source = Counter(r.source for r in recs)
-        conflicted = key in ("wikidata", "registration", "cuks") and any(
-            n > 1 for n in per_source.values()
-        )
-        if conflicted:
+    by_value = _blocks(records, webs, disabled)
+    # Blocks of KEYS go in the order of their values: a pair that shares two values of one key
+    # keeps the last as evidence. The other blocks only make pairs, in any order.
+    keyed = sorted(b for b, recs in by_value.items() if b[0] in KEYS and len(recs) > 1)
+    others = [b for b, recs in by_value.items() if b[0] not in KEYS and 1 < len(recs) <= MAX_BLOCK]
+    for key, value in [*keyed, *others]:
+        recs, is_key, conflicted = by_value[(key, value)], key in KEYS, False
+        if key in _IDENTIFIERS and any(n > 1 for n in Counter(r.source for r in recs).values()):
+            conflicted = True
             conflicts.append(Conflict(key, value, tuple(sorted({r.iri for r in recs}))))
-        if key not in KEYS and len(recs) > MAX_BLOCK:
-            continue
         for x, y in combinations(recs, 2):
             if x.source == y.source:
                 continue
             a, b = (x, y) if (x.iri, x.graph) < (y.iri, y.graph) else (y, x)
             if a.iri == b.iri:
                 continue
-            cand = pairs.setdefault((a.iri, a.graph, b.iri, b.graph), Candidate(a, b))
-            if key in KEYS:
+            cand = pairs.get(ident := (a.iri, a.graph, b.iri, b.graph))
+            if cand is None:
+                cand = pairs[ident] = Candidate(a, b)
+            if is_key:
                 cand.keys[key] = value
                 if conflicted:
                     cand.conflicted.add(key)

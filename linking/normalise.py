@@ -86,17 +86,23 @@ _PAGE_WORDS = frozenset(
 
 def fold(text: str) -> str:
     """Lower case without accents, punctuation as single spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    ascii_text = text.casefold()
+    if not ascii_text.isascii():  # most names are: they have no accents to take off
+        decomposed = unicodedata.normalize("NFKD", ascii_text)
+        ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c))
     ascii_text = _APOSTROPHE.sub("", ascii_text).replace("&", " and ")
     return _NON_WORD.sub(" ", ascii_text).strip()
+
+
+def name_words(name: str) -> tuple[str, ...]:
+    """Every word of a name, folded, with every spelling of co-operative as "coop"."""
+    return tuple(_COOP.sub(" coop ", fold(name)).split())
 
 
 def name_tokens(name: str) -> tuple[str, ...]:
     """The distinctive words of a name: "The Paddock Housing Co-operative Ltd" → paddock housing
     coop (legal-form words dropped, every spelling of co-operative as "coop")."""
-    folded = _COOP.sub(" coop ", fold(name))
-    return tuple(t for t in folded.split() if t not in _NOISE)
+    return tuple(t for t in name_words(name) if t not in _NOISE)
 
 
 def name_key(name: str) -> str | None:
@@ -125,9 +131,13 @@ def postcode_district(code: str) -> str:
     return match.group(1) if match else code
 
 
-def web_key(url: str) -> str | None:
-    """The host of a website without "www." and the port; on a platform host (Facebook, Google
-    Sites, …) the host plus the first path segment, which names the organisation's page."""
+def postcode_area(code: str) -> str:
+    """The letters that start a normalised postcode: its area ("M600AG" → "M", "SK116BA" → "SK")."""
+    return code[:2] if code[1:2].isalpha() else code[:1]
+
+
+def _host_and_path(url: str) -> tuple[str, list[str]] | None:
+    """The host of a URL without "www." and the port, and its path segments in lower case."""
     try:
         parts = urlsplit(url.strip() if "//" in url else f"//{url.strip()}")
         host = (parts.hostname or "").rstrip(".")
@@ -136,12 +146,37 @@ def web_key(url: str) -> str | None:
     host = host.removeprefix("www.")
     if "." not in host:
         return None
-    platform = next((p for p in PLATFORM_HOSTS if host == p or host.endswith(f".{p}")), None)
-    if platform is not None:
-        segments = [s.lower() for s in parts.path.split("/") if s]
+    return host, [s.lower() for s in parts.path.split("/") if s]
+
+
+def _platform(host: str) -> str | None:
+    """The platform host that ``host`` is or is under, the most specific first: sites.google.com,
+    not google.com."""
+    labels = host.split(".")
+    suffixes = (".".join(labels[i:]) for i in range(len(labels) - 1))
+    return next((s for s in suffixes if s in PLATFORM_HOSTS), None)
+
+
+def web_key(url: str) -> str | None:
+    """The host of a website without "www." and the port; on a platform host (Facebook, Google
+    Sites, …) the host plus the first path segment, which names the organisation's page."""
+    if (found := _host_and_path(url)) is None:
+        return None
+    host, segments = found
+    if (platform := _platform(host)) is not None:
         segment = next((s for s in segments if s not in _PAGE_WORDS), None)
         return f"{platform}/{segment}" if segment else None
     return host
+
+
+def web_page(url: str) -> str | None:
+    """A page of a website that is not a platform: its host and first path segment
+    ("chibah.org/monkey-puzzle"), which may be named after an organisation the site hosts; None
+    for a site's home page."""
+    if (found := _host_and_path(url)) is None:
+        return None
+    host, segments = found
+    return f"{host}/{segments[0]}" if segments and _platform(host) is None else None
 
 
 def registered_number(value: str) -> str | None:

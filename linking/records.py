@@ -3,19 +3,20 @@
 A record is an entity of a source graph typed with an organisation class of the vocabulary
 (``cg:Cooperative``, ``cg:Museum``, …; every subclass of ``cg:Organisation`` except registrars), or
 a Wikidata item (``wikibase:Item``). Reference graphs (the vocabularies), the metadata graph and the
-links graph are never read. Each feature is one constant query per record class (bound to ?t), so
-the store joins records with their values and only what the linker needs crosses into Python.
+links graph are never read. Each feature is one constant query, run on each graph that holds
+records; the store evaluates them two at a time and writes their rows as text, which Python reads
+far faster than it makes a term object of each value.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import chain
 
-from pyoxigraph import NamedNode, QuerySolution, QuerySolutions, Triple
+from pyoxigraph import NamedNode, QueryResultsFormat, QuerySolutions
 
 from commons_graph.iris import Iris
 from commons_graph.namespaces import CG, RDF_TYPE, RDFS, SCHEMA, WD, WDT, WIKIBASE_ITEM
@@ -28,6 +29,8 @@ SUBCLASS_OF = NamedNode(RDFS + "subClassOf")
 COMPANIES_HOUSE = CG + "Registrar-CompaniesHouse"
 #: The format recorded in the metadata graph for the links graph (never itself linked).
 LINKS_FORMAT = "links"
+_ECHAR = re.compile(r"\\(.)")
+_UNESCAPE = {"t": "\t", "n": "\n", "r": "\r", "b": "\b", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 _WKT_POINT = re.compile(r"Point\(\s*(-?[0-9.]+)\s+(-?[0-9.]+)\s*\)", re.IGNORECASE)
 
 
@@ -44,6 +47,7 @@ class Record:
     registrations: set[tuple[str, str]] = field(default_factory=set)  # (registrar IRI, number)
     cuks_ids: set[str] = field(default_factory=set)
     webs: set[str] = field(default_factory=set)
+    pages: set[str] = field(default_factory=set)  # web pages that are not a site's home page
     postcodes: set[str] = field(default_factory=set)
     geo: tuple[float, float] | None = None  # (latitude, longitude)
 
@@ -64,6 +68,15 @@ class Record:
         if self._keys is None:
             self._keys = {" ".join(t) for t in self.tokens}
         return self._keys
+
+    _words: frozenset[str] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Every distinctive word of the names (computed once)."""
+        if self._words is None:
+            self._words = frozenset(w for t in self.tokens for w in t)
+        return self._words
 
     @property
     def label(self) -> str:
@@ -101,33 +114,46 @@ def linkable_graphs(snapshot: Snapshot, iris: Iris) -> dict[str, str]:
     }
 
 
+def record_graphs(snapshot: Snapshot, iris: Iris) -> dict[str, str]:
+    """The linkable graphs (see :func:`linkable_graphs`) that hold records."""
+    classes = record_classes()
+    return {
+        graph: source
+        for graph, source in linkable_graphs(snapshot, iris).items()
+        if any(next(snapshot.quads(None, RDF_TYPE, c, NamedNode(graph)), None) for c in classes)
+    }
+
+
 _PREFIXES = """
 PREFIX cg: <https://w3id.org/commons-graph/ns#>
 PREFIX schema: <http://schema.org/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX wdt: <http://www.wikidata.org/prop/direct/>
 """
-#: feature -> a query of (?g ?r ?v) for the records of the classes in VALUES ?t (see _solutions)
-_FEATURES: dict[str, str] = {
-    name: _PREFIXES
-    + "SELECT ?g ?r ?v WHERE { VALUES ?t { $CLASSES } GRAPH ?g { ?r a ?t ; "
-    + path
-    + " ?v } }"
-    for name, path in {
-        "name": "schema:name|schema:legalName|rdfs:label",
-        "postcode": "schema:address/schema:postalCode",
+#: feature -> a constant query of (?r, then the values), run on each graph that holds records (as
+#: its default graph: a query that also returned the graph would decode it on every row). Rows of
+#: entities that are not records (addresses, Wikipedia articles, …) are dropped in Python:
+#: constraining the class in the query costs the store about as much as it saves. A label or legal
+#: name that is also a name of the record is left to the store: Wikidata items have each label as
+#: both rdfs:label and schema:name.
+_QUERIES: dict[str, str] = {
+    feature: _PREFIXES + query
+    for feature, query in {
+        "name": "SELECT ?r ?v WHERE { ?r schema:name ?v }",
+        "other-name": """SELECT ?r ?v WHERE {
+  ?r schema:legalName|rdfs:label ?v MINUS { ?r schema:name ?v } }""",
+        "postcode": "SELECT ?r ?v WHERE { ?r schema:address/schema:postalCode ?v }",
+        "registration": """SELECT ?r ?registrar ?v WHERE {
+  ?r cg:registration ?reg . ?reg cg:registrar ?registrar ; cg:registeredNumber ?v }""",
+        "geo": """SELECT ?r ?lat ?v WHERE {
+  ?r schema:geo ?geo . ?geo schema:latitude ?lat ; schema:longitude ?v }""",
+        "id": """SELECT ?r ?p ?v WHERE {
+  VALUES ?p { cg:wikidata cg:cuksId schema:url wdt:P856 wdt:P281 wdt:P625 wdt:P2622 }
+  ?r ?p ?v }""",
     }.items()
 }
-_REGISTRATION = (
-    _PREFIXES
-    + """SELECT ?g ?r ?registrar ?v WHERE { VALUES ?t { $CLASSES } GRAPH ?g {
-  ?r a ?t ; cg:registration ?reg . ?reg cg:registrar ?registrar ; cg:registeredNumber ?v } }"""
-)
-_GEO = (
-    _PREFIXES
-    + """SELECT ?g ?r ?lat ?v WHERE { VALUES ?t { $CLASSES } GRAPH ?g {
-  ?r a ?t ; schema:geo ?geo . ?geo schema:latitude ?lat ; schema:longitude ?v } }"""
-)
+#: How many of those queries run at once: the store evaluates them without holding the GIL.
+READERS = 2
 
 
 def record_classes() -> list[NamedNode]:
@@ -135,28 +161,39 @@ def record_classes() -> list[NamedNode]:
     return [*(NamedNode(c) for c in sorted(organisation_classes())), WIKIBASE_ITEM]
 
 
-def _solutions(snapshot: Snapshot, query: str) -> Iterator[QuerySolution]:
-    """The solutions of ``query`` for the record classes.
-
-    The classes are written into its VALUES block as pyoxigraph serialises them (``str`` of a
-    NamedNode is its escaped N-Triples form): they come from the vocabulary, never from users, and
-    pyoxigraph applies ``substitutions`` only after evaluating the whole pattern, which would cost
-    seconds here (every name of every entity)."""
-    classes = " ".join(str(cls) for cls in record_classes())
-    result = snapshot.query(query.replace("$CLASSES", classes))
+def _table(snapshot: Snapshot, query: str, graph: str) -> list[list[str]]:
+    """The rows of a query on ``graph`` as SPARQL TSV cells: ``<iri>``, a quoted literal, or a
+    number in short form (see :func:`lexical`). The store writes them without holding the GIL;
+    splitting the text costs Python far less than making a term object of each value. (Its CSV
+    would be simpler to read, but pyoxigraph does not quote IRIs that contain commas.)"""
+    result = snapshot.query(query, default_graph=[NamedNode(graph)])
     assert isinstance(result, QuerySolutions)
-    yield from result
+    data = result.serialize(format=QueryResultsFormat.TSV)
+    assert isinstance(data, bytes)
+    lines = data.decode("utf-8").split("\n")  # inside a literal, a newline is written as \n
+    return [line.split("\t") for line in lines[1:] if line]
+
+
+def lexical(cell: str) -> str:
+    """The IRI or lexical form of a SPARQL TSV cell (as a term's ``.value``)."""
+    if cell.startswith("<"):
+        return cell[1:-1]
+    if cell.startswith('"'):
+        text = cell[1 : cell.rindex('"')]  # without @lang or ^^<datatype>
+        return _ECHAR.sub(lambda m: _UNESCAPE.get(m[1], m[0]), text) if "\\" in text else text
+    return cell  # a number or boolean in short form
 
 
 def _find_records(snapshot: Snapshot, graphs: dict[str, str]) -> dict[tuple[str, str], Record]:
+    """{(IRI, graph): record} of the instances of the record classes in ``graphs``."""
     records: dict[tuple[str, str], Record] = {}
     for cls in record_classes():
         for quad in snapshot.quads(None, RDF_TYPE, cls, None):
             r, g = quad.subject, quad.graph_name
             if (
-                not isinstance(r, NamedNode)
-                or not isinstance(g, NamedNode)
+                not isinstance(g, NamedNode)
                 or g.value not in graphs
+                or not isinstance(r, NamedNode)
             ):
                 continue
             if cls == WIKIBASE_ITEM and not r.value.startswith(WD + "Q"):
@@ -168,74 +205,80 @@ def _find_records(snapshot: Snapshot, graphs: dict[str, str]) -> dict[tuple[str,
     return records
 
 
-#: feature -> the predicate of the records' own triples it is read from (by an index scan)
-_SCANNED: dict[str, str] = {
-    "qid": CG + "wikidata",
-    "cuks": CG + "cuksId",
-    "url": SCHEMA + "url",
-    "website": WDT + "P856",
-    "wd-postcode": WDT + "P281",
-    "wkt": WDT + "P625",
-    "ch": WDT + "P2622",
+def _add_name(rec: Record, value: str) -> None:
+    if value.strip() and value not in rec.names:
+        rec.names.append(value)
+
+
+def _add_postcode(rec: Record, value: str) -> None:
+    if (code := norm.postcode(value)) is not None:
+        rec.postcodes.add(code)
+
+
+def _add_registration(rec: Record, registrar: str, value: str) -> None:
+    if (number := norm.registered_number(value)) is not None:
+        rec.registrations.add((registrar, number))
+
+
+def _add_web(rec: Record, value: str) -> None:
+    if (key := norm.web_key(value)) is not None:
+        rec.webs.add(key)
+    if (page := norm.web_page(value)) is not None:
+        rec.pages.add(page)
+
+
+def _add_wkt(rec: Record, value: str) -> None:
+    if (match := _WKT_POINT.search(value)) is not None:
+        rec.geo = (float(match.group(2)), float(match.group(1)))
+
+
+def _add_geo(rec: Record, lat: str, lon: str) -> None:
+    try:
+        rec.geo = (float(lat), float(lon))
+    except ValueError:
+        return
+
+
+#: predicate of the "id" query -> what its value gives the record
+_ID_VALUES: dict[str, Callable[[Record, str], None]] = {
+    CG + "wikidata": lambda rec, v: rec.qids.add(v) if v.startswith(WD + "Q") else None,
+    CG + "cuksId": lambda rec, v: rec.cuks_ids.add(v.strip().upper()),
+    SCHEMA + "url": _add_web,
+    WDT + "P856": _add_web,
+    WDT + "P281": _add_postcode,
+    WDT + "P625": _add_wkt,
+    WDT + "P2622": lambda rec, v: _add_registration(rec, COMPANIES_HOUSE, v),
 }
-
-
-class _Reader:
-    """Reads the features of known records, by predicate scans and by queries."""
-
-    def __init__(self, snapshot: Snapshot, records: dict[tuple[str, str], Record]) -> None:
-        self.snapshot = snapshot
-        self.records = records
-
-    def scanned(self, feature: str) -> Iterator[tuple[Record, str]]:
-        for quad in self.snapshot.quads(None, NamedNode(_SCANNED[feature]), None, None):
-            s, g, o = quad.subject, quad.graph_name, quad.object
-            if isinstance(s, NamedNode) and isinstance(g, NamedNode) and not isinstance(o, Triple):
-                rec = self.records.get((s.value, g.value))
-                if rec is not None:
-                    yield rec, o.value
-
-    def queried(self, query: str, *variables: str) -> Iterator[tuple[Record, list[str]]]:
-        for row in _solutions(self.snapshot, query):
-            rec = self.records.get((row["r"].value, row["g"].value))
-            if rec is not None:
-                yield rec, [row[v].value for v in variables]
+#: feature -> what one of its rows (TSV cells: the record, then the values) gives the record, in
+#: this order: "id" before "geo", since schema:geo wins over a Wikidata P625
+_ADD: dict[str, Callable[[Record, list[str]], None]] = {
+    "name": lambda rec, row: _add_name(rec, lexical(row[1])),
+    "other-name": lambda rec, row: _add_name(rec, lexical(row[1])),
+    "id": lambda rec, row: _ID_VALUES[lexical(row[1])](rec, lexical(row[2])),
+    "postcode": lambda rec, row: _add_postcode(rec, lexical(row[1])),
+    "registration": lambda rec, row: _add_registration(rec, lexical(row[1]), lexical(row[2])),
+    "geo": lambda rec, row: _add_geo(rec, lexical(row[1]), lexical(row[2])),
+}
 
 
 def read_records(snapshot: Snapshot, iris: Iris) -> list[Record]:
     """Every record of the linkable graphs, in a stable order (by IRI, then graph)."""
-    records = _find_records(snapshot, linkable_graphs(snapshot, iris))
-    read = _Reader(snapshot, records)
-    for rec, (value,) in read.queried(_FEATURES["name"], "v"):
-        if value.strip() and value not in rec.names:
-            rec.names.append(value)
-    for rec, value in read.scanned("qid"):
-        if value.startswith(WD + "Q"):
-            rec.qids.add(value)
-    for rec, value in read.scanned("cuks"):
-        rec.cuks_ids.add(value.strip().upper())
-    for feature in ("url", "website"):
-        for rec, value in read.scanned(feature):
-            if (key := norm.web_key(value)) is not None:
-                rec.webs.add(key)
-    postcodes = read.queried(_FEATURES["postcode"], "v")
-    for rec, value in chain(((r, v) for r, (v,) in postcodes), read.scanned("wd-postcode")):
-        if (code := norm.postcode(value)) is not None:
-            rec.postcodes.add(code)
-    registrations = read.queried(_REGISTRATION, "registrar", "v")
-    for rec, (registrar, value) in chain(
-        registrations, ((r, [COMPANIES_HOUSE, v]) for r, v in read.scanned("ch"))
-    ):
-        if (number := norm.registered_number(value)) is not None:
-            rec.registrations.add((registrar, number))
-    for rec, value in read.scanned("wkt"):
-        if (match := _WKT_POINT.search(value)) is not None:
-            rec.geo = (float(match.group(2)), float(match.group(1)))
-    for rec, (lat, lon) in read.queried(_GEO, "lat", "v"):
-        try:
-            rec.geo = (float(lat), float(lon))
-        except ValueError:
-            continue
+    graphs = record_graphs(snapshot, iris)
+    with ThreadPoolExecutor(READERS, thread_name_prefix="link-read") as pool:
+        tables = {
+            (feature, graph): pool.submit(_table, snapshot, _QUERIES[feature], graph)
+            for feature in _ADD
+            for graph in sorted(graphs)
+        }
+        records = _find_records(snapshot, graphs)
+        cells: dict[str, dict[str, Record]] = {graph: {} for graph in graphs}  # by "<IRI>"
+        for known in records.values():
+            cells[known.graph][f"<{known.iri}>"] = known
+        for (feature, graph), table in tables.items():  # in the order of _ADD
+            add, in_graph = _ADD[feature], cells[graph]
+            for row in table.result():
+                if (rec := in_graph.get(row[0])) is not None:
+                    add(rec, row)
     for rec in records.values():
         rec.names.sort(key=lambda n: (len(n), n))
     return [records[k] for k in sorted(records)]

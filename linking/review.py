@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pyoxigraph import BlankNode, NamedNode, Quad, QuerySolutions, Variable
+from pyoxigraph import BlankNode, NamedNode, QuerySolutions, Variable
 
 from commons_graph.errors import BadInput, NotFound
 from commons_graph.iris import CG, Iris
@@ -156,8 +156,5 @@ def decide(
         graph = iris.graph(lg.LINKS_SOURCE)
         node = lg.decision_node(iris, a, b)
         writer.retract(node, graph)
-        writer.add(
-            Quad(t.subject, t.predicate, t.object, graph)
-            for t in lg.decision_triples(iris, decision)
-        )
+        writer.add(lg.decision_quads(iris, decision))
     return link(store, iris)

@@ -16,7 +16,7 @@ CONTEXT_PATH = Path(__file__).with_name("context.jsonld")
 
 @lru_cache(maxsize=1)
 def _ontology() -> tuple[Triple, ...]:
-    return tuple(parse(path=ONTOLOGY_PATH, format=RdfFormat.TURTLE))
+    return tuple(quad.triple for quad in parse(path=ONTOLOGY_PATH, format=RdfFormat.TURTLE))
 
 
 def ontology_triples() -> list[Triple]:

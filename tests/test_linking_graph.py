@@ -13,6 +13,7 @@ from commons_graph.references import DEMO_DIR, DEMO_FILES
 from graph.oxigraph import DiskStore, MemoryStore
 from graph.store import GraphStore
 from linking import graph as lg
+from linking.replace import statements
 from linking.review import decide, links, members, queue
 from linking.run import link
 from loaders.pipeline import load
@@ -63,6 +64,19 @@ def test_the_hook_skips_loads_that_change_nothing_it_reads(tmp_path: Path) -> No
     assert store.snapshot().generation == generation
     _load(store, [f for f in DEMO_FILES if "outlets" in f[1]], tmp_path)  # no organisations
     assert link(store, IRIS, only_if_changed=True).skipped
+
+
+def test_relinking_the_same_data_writes_nothing(tmp_path: Path) -> None:
+    store = MemoryStore()
+    _load(store, DEMO_FILES, tmp_path)
+    graph = IRIS.graph(lg.LINKS_SOURCE)
+    before = store.snapshot()
+    provenance = set(before.quads(None, None, None, IRIS.meta_graph))
+    assert statements(before, graph)
+    link(store, IRIS)
+    after = store.snapshot()
+    assert statements(after, graph) == statements(before, graph)
+    assert set(after.quads(None, None, None, IRIS.meta_graph)) == provenance  # not rewritten
 
 
 def test_decisions_are_kept_when_links_are_recomputed(tmp_path: Path) -> None:
