@@ -130,6 +130,7 @@ def run() -> None:
             print(f"  FAILED: {err}")
             return
     seconds = float(str(result["seconds"]))
+    hooks_s = float(str(result.get("hooks_seconds", 0.0)))
     loaded = int(str(result["loaded"]))
     rss = float(str(result["peak_rss_mb"]))
     tree = float(str(result["tree_peak_mb"]))
@@ -156,5 +157,7 @@ def run() -> None:
         f"empty store): {float(str(result['rss_before_load_mb'])):.0f} MB; "
         f"BULK_CHUNK = {result['bulk_chunk']:,} quads\n  peak RSS: the load process's VmHWM; "
         "tree MB: the peak summed PSS of it and its worker processes (sampled every 0.1 s); "
-        "the target applies to the larger."
+        "the target applies to the larger.\n  The write alone (mapping, bulk loads, change "
+        f"feed, publish) peaked at {float(str(result['load_peak_rss_mb'])):.0f} MB; the "
+        f"after-publish hooks (link step, reconciliation index) then took {hooks_s:.0f} s."
     )

@@ -110,7 +110,7 @@ class OxigraphWriter:
 
     def replace_graph(self, graph: NamedNode, triples: Iterable[Triple | Quad | bytes]) -> int:
         if self._store.contains_named_graph(graph):
-            self._store.remove_graph(graph)
+            _clear(self._store, graph)
         with BulkFeed(self._store, graph) as feed:
             for item in triples:
                 if isinstance(item, bytes):
@@ -323,6 +323,22 @@ class DiskStore:
     def close(self) -> None:
         self._cached = None
         self._older = None
+
+
+#: Statements removed between two flushes of the store's write buffers by :func:`_clear`.
+CLEAR_FLUSH_EVERY = 100_000
+
+
+def _clear(store: Store, graph: NamedNode) -> None:
+    """Remove every statement of ``graph``, one small transaction each, flushing now and then.
+
+    ``Store.remove_graph`` removes them in one transaction, which RocksDB holds in memory whole:
+    some 1.2 KB per statement (2 GB for a 1.7M-statement graph), and slower than this. The
+    writer's store is private until it is published, so removing piecemeal is still atomic."""
+    for removed, quad in enumerate(store.quads_for_pattern(None, None, None, graph), 1):
+        store.remove(quad)
+        if removed % CLEAR_FLUSH_EVERY == 0:
+            store.flush()  # the removals sit in the write buffers until flushed
 
 
 def _sst_bytes(path: Path) -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Triple, serialize
 
-import graph.oxigraph
+import graph.bulk
 from commons_graph.namespaces import SCHEMA_NAME
 from graph.oxigraph import DiskStore
 from loaders.base import Mapped
@@ -44,7 +44,7 @@ def test_a_chunk_of_nquads_lands_in_the_graph_and_counts(tmp_path: Path) -> None
 def test_chunks_beyond_a_bulk_chunk_are_all_loaded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(graph.oxigraph, "BULK_CHUNK", 10)  # many background bulk loads
+    monkeypatch.setattr(graph.bulk, "BULK_CHUNK", 10)  # many background bulk loads
     store = DiskStore(tmp_path / "store")
     chunks = [nquads(quads(3, start=3 * i)) for i in range(40)]
     with store.write() as writer:
