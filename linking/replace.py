@@ -48,9 +48,9 @@ def replace(writer: Writer, graph: NamedNode, quads: list[Quad], old: set[bytes]
     if not old:
         writer.add(quads)
         return bool(quads)
-    data = serialize(quads, format=RdfFormat.N_QUADS)
+    data = serialize((q.triple for q in quads), format=RdfFormat.N_TRIPLES)
     assert isinstance(data, bytes)
-    new = _lines(data.replace(b" " + str(graph).encode("utf-8") + b" .\n", b" .\n"))
+    new = _lines(data)
     if new == old:
         return False
     changed = {_subject(line) for line in new ^ old}
