@@ -3,9 +3,11 @@
 ``{dump_dir}/{generation}/{source}.nq.gz`` is the source graph as gzipped N-Quads, written by the
 engine (:meth:`graph.store.Snapshot.dump`) behind a first comment line naming the licence;
 ``{source}.jsonl.gz`` is one compact JSON-LD document per entity and line, in IRI order. The plain
-``{source}.jsonl`` and its line offsets ``{source}.idx`` stay beside it: collection pages of that
-generation are then sliced from the file instead of being described again (the harvest's fast
-path). Generations the store no longer keeps lose their folder on the next build.
+``{source}.jsonl``, its line offsets ``{source}.jsonl.idx`` and its entity IRIs
+``{source}.jsonl.ids`` (one a line, in the same order) stay beside it: collection pages of that generation are then sliced from
+the file instead of being described again (the harvest's fast path), and the entity list of a
+collection is read from the same scan of the graph that wrote the lines. Generations the store no
+longer keeps lose their folder on the next build.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import orjson
 from pyoxigraph import NamedNode
 
 from api.jsonld import compactor
-from graph.describe import describe_many, entities
+from graph.describe import GraphScan
 from graph.store import GraphStore, Snapshot
 from loaders.provenance import SourceInfo
 
@@ -59,11 +61,8 @@ class DumpFiles:
     def path(self, generation: str, source: str, kind: str) -> Path:
         return self.root / generation / f"{source}{SUFFIX[kind]}"
 
-    def ensure(
-        self, snapshot: Snapshot, info: SourceInfo, kind: str, entities: Sequence[str]
-    ) -> Path:
-        """The dump file of ``info``'s source in ``snapshot``, made now if it is not there yet;
-        ``entities`` are the source's entities in order (for the JSON-LD lines)."""
+    def ensure(self, snapshot: Snapshot, info: SourceInfo, kind: str) -> Path:
+        """The dump file of ``info``'s source in ``snapshot``, made now if it is not there yet."""
         target = self.path(snapshot.generation, info.source, kind)
         if target.exists():
             return target
@@ -77,23 +76,27 @@ class DumpFiles:
             if kind == "nquads":
                 self._nquads(snapshot, info, target)
             else:
-                self._jsonl(snapshot, info, target, entities)
+                self._jsonl(snapshot, info, target)
         return target
 
-    def ensure_all(
-        self, snapshot: Snapshot, wanted: Sequence[tuple[SourceInfo, Sequence[str]]], kind: str
-    ) -> list[Path]:
+    def ensure_all(self, snapshot: Snapshot, infos: Sequence[SourceInfo], kind: str) -> list[Path]:
         """:meth:`ensure` for several sources, side by side, one thread per core: the engine
         serialises N-Quads without holding the GIL, and JSON-LD dumps of an on-disk store are
         made in the dump worker processes."""
-        if len(wanted) < 2 or (kind == "jsonld" and self.processes is None):
-            return [self.ensure(snapshot, info, kind, entities) for info, entities in wanted]
+        if len(infos) < 2 or (kind == "jsonld" and self.processes is None):
+            return [self.ensure(snapshot, info, kind) for info in infos]
         with ThreadPoolExecutor(max_workers=DUMP_WORKERS) as pool:
             futures = {
-                info.source: pool.submit(self.ensure, snapshot, info, kind, entities)
-                for info, entities in largest_first(wanted, key=lambda w: w[0])
+                info.source: pool.submit(self.ensure, snapshot, info, kind)
+                for info in largest_first(infos, key=lambda i: i)
             }
-            return [futures[info.source].result() for info, _ in wanted]
+            return [futures[info.source].result() for info in infos]
+
+    def entities(self, snapshot: Snapshot, info: SourceInfo) -> list[str]:
+        """The entity IRIs of ``info``'s source in ``snapshot``, in IRI order (see
+        :func:`graph.describe.entities`): listed by the scan that makes its JSON-LD lines dump."""
+        plain = _plain(self.ensure(snapshot, info, "jsonld"))
+        return _ids(plain).read_text(encoding="utf-8").splitlines()
 
     def _nquads(self, snapshot: Snapshot, info: SourceInfo, target: Path) -> None:
         tmp = target.with_name(target.name + ".tmp")
@@ -102,21 +105,14 @@ class DumpFiles:
             snapshot.dump(out, NamedNode(info.graph))  # type: ignore[arg-type]
         os.replace(tmp, target)
 
-    def _jsonl(
-        self, snapshot: Snapshot, info: SourceInfo, target: Path, entities: Sequence[str]
-    ) -> None:
+    def _jsonl(self, snapshot: Snapshot, info: SourceInfo, target: Path) -> None:
         if self.processes is None or snapshot.path is None:
-            write_jsonl(snapshot, info.graph, target, entities, self.head())
+            write_jsonl(snapshot, info.graph, target, self.head())
             return
-        job = (str(snapshot.path), snapshot.generation, info.graph, str(target), entities)
+        job = (str(snapshot.path), snapshot.generation, info.graph, str(target))
         self.processes.submit(_jsonl_in_worker, *job, self.head()).result()
 
-    def prefetch(
-        self,
-        snapshot: Snapshot,
-        infos: Sequence[SourceInfo],
-        entities_of: Callable[[SourceInfo], Sequence[str]],
-    ) -> None:
+    def prefetch(self, snapshot: Snapshot, infos: Sequence[SourceInfo]) -> None:
         """Start making the JSON-LD lines dumps of ``infos`` in the background (the first page
         of a store version asks for its source's; a harvest goes on to the others)."""
         if self._threads is None:
@@ -127,24 +123,7 @@ class DumpFiles:
                 if target in self._started or target.exists():
                     continue
                 self._started.add(target)
-            self._threads.submit(self._make_jsonl, snapshot, info, entities_of)
-
-    def _make_jsonl(
-        self,
-        snapshot: Snapshot,
-        info: SourceInfo,
-        entities_of: Callable[[SourceInfo], Sequence[str]],
-    ) -> None:
-        self.ensure(snapshot, info, "jsonld", entities_of(info))
-
-    def entity_lists(self, snapshot: Snapshot, graphs: Sequence[str]) -> list[list[str]]:
-        """The entities of each of ``graphs`` (:func:`graph.describe.entities`), listed in the
-        dump worker processes side by side when there are some."""
-        if self.processes is None or snapshot.path is None or len(graphs) < 2:
-            return [[e.value for e in entities(snapshot, NamedNode(g))] for g in graphs]
-        path, generation = str(snapshot.path), snapshot.generation
-        jobs = [self.processes.submit(_entities_in_worker, path, generation, g) for g in graphs]
-        return [job.result() for job in jobs]
+            self._threads.submit(self.ensure, snapshot, info, "jsonld")
 
     def close(self) -> None:
         if self._threads is not None:
@@ -187,17 +166,20 @@ class DumpFiles:
                     self._started = {t for t in self._started if folder not in t.parents}
 
 
-def write_jsonl(
-    snapshot: Snapshot, graph: str, target: Path, entities: Sequence[str], head: bytes
-) -> None:
-    """Write the JSON-LD lines dump ``target`` (gzipped), its plain copy and line offsets."""
+def write_jsonl(snapshot: Snapshot, graph: str, target: Path, head: bytes) -> None:
+    """Write the JSON-LD lines dump ``target`` (gzipped), its plain copy, line offsets and entity
+    IRIs, from one scan of ``graph``."""
     plain = _plain(target)
     tmp_plain = plain.with_name(plain.name + ".tmp")
     offsets = array("Q", [0])
     compact = compactor()
     position = 0
+    scan = GraphScan(snapshot, NamedNode(graph))
+    entities = scan.entities()
+    _ids(plain).write_text("".join(f"{e.value}\n" for e in entities), encoding="utf-8")
     with tmp_plain.open("wb") as out:
-        for entity, triples in describe_many(snapshot, map(NamedNode, entities), NamedNode(graph)):
+        for entity in entities:
+            triples = scan.describe(entity)
             line = head + orjson.dumps(compact.frame(triples, entity))[1:] + b"\n"
             out.write(line)
             position += len(line)
@@ -225,14 +207,9 @@ def _open_generation(path: str, generation: str) -> Snapshot:  # pragma: no cove
 
 
 def _jsonl_in_worker(  # pragma: no cover - runs in a dump worker process
-    path: str, generation: str, graph: str, target: str, entities: Sequence[str], head: bytes
+    path: str, generation: str, graph: str, target: str, head: bytes
 ) -> None:
-    write_jsonl(_open_generation(path, generation), graph, Path(target), entities, head)
-
-
-def _entities_in_worker(path: str, generation: str, graph: str) -> list[str]:  # pragma: no cover
-    snapshot = _open_generation(path, generation)
-    return [e.value for e in entities(snapshot, NamedNode(graph))]
+    write_jsonl(_open_generation(path, generation), graph, Path(target), head)
 
 
 def dump_workers(workers: int) -> ProcessPoolExecutor:
@@ -242,6 +219,10 @@ def dump_workers(workers: int) -> ProcessPoolExecutor:
 
 def _plain(target: Path) -> Path:
     return target.with_name(target.name.removesuffix(".gz"))
+
+
+def _ids(plain: Path) -> Path:
+    return plain.with_name(plain.name + ".ids")
 
 
 def _index(plain: Path) -> Path:

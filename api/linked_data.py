@@ -20,13 +20,11 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request, Response
-from pyoxigraph import NamedNode
 
 from api.dump_files import DumpFiles
 from commons_graph.errors import Gone, NotFound
 from commons_graph.iris import Iris
 from commons_graph.settings import Settings
-from graph.describe import entities
 from graph.store import GraphStore, Snapshot
 from loaders.provenance import SourceInfo, list_sources
 
@@ -89,19 +87,18 @@ class LinkedData:
             raise NotFound(f"there is no source {name!r} in the graph (sources: {known})")
         return found
 
-    def entity_list(self, snapshot: Snapshot, graph: str) -> list[str]:
-        """The IRIs of the entities of ``graph``, sorted (see :func:`graph.describe.entities`)."""
+    def entity_list(self, snapshot: Snapshot, info: SourceInfo) -> list[str]:
+        """The IRIs of the entities of ``info``'s source, sorted (see
+        :func:`graph.describe.entities`), from the scan that makes its JSON-LD lines dump."""
         return self._entities.get_or_make(
-            (snapshot.generation, graph),
-            lambda: [e.value for e in entities(snapshot, NamedNode(graph))],
+            (snapshot.generation, info.graph), lambda: self.dumps.entities(snapshot, info)
         )
 
-    def entity_lists(self, snapshot: Snapshot, graphs: list[str]) -> list[list[str]]:
-        """:meth:`entity_list` of each of ``graphs``; the missing ones are made side by side."""
-        missing = [g for g in graphs if (snapshot.generation, g) not in self._entities]
-        for graph, found in zip(missing, self.dumps.entity_lists(snapshot, missing), strict=True):
-            self._entities.put((snapshot.generation, graph), found)
-        return [self.entity_list(snapshot, g) for g in graphs]
+    def entity_lists(self, snapshot: Snapshot, infos: list[SourceInfo]) -> list[list[str]]:
+        """:meth:`entity_list` of each of ``infos``; the missing ones are made side by side."""
+        missing = [i for i in infos if (snapshot.generation, i.graph) not in self._entities]
+        self.dumps.ensure_all(snapshot, missing, "jsonld")
+        return [self.entity_list(snapshot, i) for i in infos]
 
     def pinned(self, generation: str) -> Snapshot:
         """The snapshot of ``generation`` (a cursor's), or 410 naming the current version."""

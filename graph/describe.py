@@ -65,24 +65,72 @@ def describe_many(
 ) -> Iterator[tuple[NamedNode, list[Triple]]]:
     """The descriptions of ``entities`` in ``graph``, in the order given (for pages and dumps).
 
-    The same descriptions as :func:`describe`, from one scan of the graph instead of one lookup
-    per subject: the graph's triples are grouped by subject in memory first (one source graph at
-    a time), so this is for many entities of one graph, not for one."""
-    by_subject: dict[Subject, list[Triple]] = {}
-    for quad in snapshot.quads(None, None, None, graph):
-        subject = quad.subject
-        triples = by_subject.get(subject)  # type: ignore[arg-type]
-        if triples is None:
-            triples = by_subject[subject] = []  # type: ignore[index]
-        triples.append(quad.triple)
-    pages: dict[NamedNode, list[Subject]] = {}
-    for quad in snapshot.quads(None, SCHEMA_ABOUT, None, graph):
-        if isinstance(quad.object, NamedNode):
-            pages.setdefault(quad.object, []).append(quad.subject)  # type: ignore[arg-type]
-    empty: list[Triple] = []
+    The same descriptions as :func:`describe`, from one scan of the graph (:class:`GraphScan`)
+    instead of one lookup per subject: this is for many entities of one graph, not for one."""
+    scan = GraphScan(snapshot, graph)
     for entity in entities:
-        about = pages.get(entity, [])
-        yield entity, _walk(entity, about, lambda subject: by_subject.get(subject, empty))
+        yield entity, scan.describe(entity)
+
+
+class GraphScan:
+    """One graph read once and grouped by subject in memory (one source graph at a time): its
+    entities and their descriptions without another lookup in the store."""
+
+    def __init__(self, snapshot: Snapshot, graph: NamedNode) -> None:
+        by_subject: dict[Subject, list[Triple]] = {}
+        for quad in snapshot.quads(None, None, None, graph):
+            subject = quad.subject
+            triples = by_subject.get(subject)  # type: ignore[arg-type]
+            if triples is None:
+                triples = by_subject[subject] = []  # type: ignore[index]
+            triples.append(quad.triple)
+        pages: dict[NamedNode, list[Subject]] = {}
+        self.page_iris: set[str] = set()  # as in _PAGES: whatever the object
+        for quad in snapshot.quads(None, SCHEMA_ABOUT, None, graph):
+            page = quad.subject
+            if isinstance(quad.object, NamedNode):
+                pages.setdefault(quad.object, []).append(page)  # type: ignore[arg-type]
+            if isinstance(page, NamedNode) and not _is_entity_iri(page):
+                self.page_iris.add(page.value)
+        self.by_subject = by_subject
+        self.pages = pages
+
+    def describe(self, entity: NamedNode) -> list[Triple]:
+        """What :func:`describe` gives for ``entity``."""
+        empty: list[Triple] = []
+        return _walk(entity, self.pages.get(entity, []), lambda s: self.by_subject.get(s, empty))
+
+    def entities(self) -> list[NamedNode]:
+        """What :func:`entities` gives for this graph, worked out from the scan: IRI subjects
+        that are not Wikibase nodes, pages about something, or fragment nodes reached from their
+        base IRI (directly or through its other fragment nodes)."""
+        iris = {s.value: s for s in self.by_subject if isinstance(s, NamedNode)}
+        pages = self.page_iris
+        nested: set[str] = set()
+        bases = {v.partition("#")[0] for v in iris if "#" in v}
+        for base in bases & iris.keys():
+            nested.update(self._fragments_reached(iris[base]))
+        found = [
+            value
+            for value in iris
+            if value not in nested and value not in pages and not value.startswith(_WIKIBASE_NODES)
+        ]
+        found.sort()
+        return [iris[v] for v in found]
+
+    def _fragments_reached(self, base: NamedNode) -> Iterator[str]:
+        """The fragment nodes ``base#…`` linked from ``base`` or from one of them (the forward
+        form of :func:`_reached`)."""
+        prefix = base.value + "#"
+        seen: set[str] = set()
+        queue: list[Subject] = [base]
+        while queue:
+            for _, _, obj in self.by_subject.get(queue.pop(), ()):
+                value = obj.value if isinstance(obj, NamedNode) else ""
+                if value.startswith(prefix) and value not in seen:
+                    seen.add(value)
+                    queue.append(obj)
+                    yield value
 
 
 def _walk(

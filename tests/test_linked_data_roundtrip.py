@@ -26,7 +26,7 @@ from api.app import create_app
 from api.jsonld import compactor
 from commons_graph.iris import Iris
 from commons_graph.settings import Settings
-from graph.describe import describe, describe_many, entities
+from graph.describe import GraphScan, describe, describe_many, entities
 from graph.oxigraph import DiskStore
 from loaders.pipeline import load
 from ontologies import context
@@ -104,13 +104,15 @@ def test_every_entity_round_trips_through_pyld(store: DiskStore) -> None:
 
 @pytest.mark.slow
 def test_pages_and_dumps_describe_every_entity_as_its_own_document_does(store: DiskStore) -> None:
-    """Pages and dumps describe a whole source with one scan (describe_many); /id/… describes one
-    entity with lookups (describe). Both give the same triples, for every entity."""
+    """Pages and dumps describe a whole source with one scan (describe_many), which also lists
+    its entities; /id/… describes one entity with lookups (describe), and entities() lists them
+    with queries. Both give the same entities, and the same triples for every entity."""
     snapshot = store.snapshot()
     iris = Iris(TEST_BASE)
     for name in NAMES:
         graph = iris.graph(name)
         found = entities(snapshot, graph)
+        assert GraphScan(snapshot, graph).entities() == found, name
         differ = [
             entity.value
             for entity, triples in describe_many(snapshot, found, graph)

@@ -84,7 +84,7 @@ def collections(request: Request, ld: LinkedDataDep) -> Response:
     base = ld.settings.base_url
     items = []
     sources = sorted(ld.sources(snapshot).items())
-    lists = ld.entity_lists(snapshot, [info.graph for _, info in sources])
+    lists = ld.entity_lists(snapshot, [info for _, info in sources])
     for (name, info), entity_list in zip(sources, lists, strict=True):
         item: dict[str, Any] = {
             "id": f"{base}/collections/{name}",
@@ -131,7 +131,12 @@ def collection_page(
     cached = not_modified(request, etag, modified)
     if cached is not None:
         return cached
-    iris = ld.entity_list(snapshot, info.graph)
+    if not ld.dumps.path(snapshot.generation, source, "jsonld").exists():
+        # the first page of this version: its JSON-LD lines dump lists the entities and holds
+        # the page; start it first, then the others a harvest goes on to, in the dump workers
+        others = [i for name, i in ld.sources(snapshot).items() if name != source]
+        ld.dumps.prefetch(snapshot, [info, *largest_first(others, key=lambda i: i)])
+    iris = ld.entity_list(snapshot, info)
     start = bisect.bisect_right(iris, after) if after else 0
     chunk = iris[start : start + limit]
     base = f"{ld.settings.base_url}/collections/{source}"
@@ -151,14 +156,7 @@ def collection_page(
         headers["Link"] = f'<{nxt}>; rel="next"'
     if info.licence:
         doc["license"] = info.licence
-    lines = ld.dumps.page_lines(snapshot.generation, source, start, start + limit)
-    if lines is None:  # the first page of this version: make its JSON-LD lines dump (one scan)
-        # this source first, then the others a harvest goes on to, each in a dump worker
-        others = [i for name, i in ld.sources(snapshot).items() if name != source]
-        others = largest_first(others, key=lambda i: i)
-        ld.dumps.prefetch(snapshot, [info, *others], lambda i: ld.entity_list(snapshot, i.graph))
-        ld.dumps.ensure(snapshot, info, "jsonld", iris)
-        lines = ld.dumps.page_lines(snapshot.generation, source, start, start + limit) or []
+    lines = ld.dumps.page_lines(snapshot.generation, source, start, start + limit) or []
     # the dump's lines are the same descriptions as /id/… serves, with a @context each
     cut = len(ld.dumps.head())
     items = b",".join(b"{" + line[cut:] for line in lines)

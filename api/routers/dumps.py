@@ -98,7 +98,6 @@ def dump(filename: str, request: Request, ld: LinkedDataDep) -> Response:
     cached = not_modified(request, etag, modified)
     if cached is not None:
         return cached
-    wanted = list(zip(chosen, ld.entity_lists(snapshot, [i.graph for i in chosen]), strict=True))
-    paths: list[Path] = ld.dumps.ensure_all(snapshot, wanted, kind)
+    paths: list[Path] = ld.dumps.ensure_all(snapshot, chosen, kind)
     headers["Content-Length"] = str(sum(p.stat().st_size for p in paths))
     return StreamingResponse(file_chunks(paths), media_type="application/gzip", headers=headers)
