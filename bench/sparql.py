@@ -11,8 +11,12 @@ Then the same query mix runs three ways:
   union default graph. rdflib is slow: its runs are bounded by ``--sparql-peer-seconds`` per phase
   (at least one pass of the mix), so it answers fewer queries than the others.
 
-The client is httpx on this same 2-core machine (its CPU time counts against the servers). Latency
-is measured at concurrency 1 (``--sparql-rounds`` passes of the mix, after a warm-up pass);
+The client is the standard library's ``http.client`` (what SPARQLWrapper's urllib uses), one
+persistent connection per thread, on this same 2-core machine: its CPU time counts against the
+servers. httpx costs about 0.4 ms more per request on the client side alone, which the overhead
+figure would then count as the server's. Latency is measured at concurrency 1 (``--sparql-rounds``
+passes of the mix, after a warm-up pass); ours and the ceiling are timed interleaved, query by
+query, so that a change in the machine's load between two phases does not show up as overhead;
 throughput is queries per second over the whole mix at concurrency 1 and 8 (threads, one
 connection each). Targets: point lookup p50 <= 2 ms over HTTP; mix throughput >= 10x the peer's
 at concurrency 8; HTTP adds <= 1.5 ms over the ceiling at p50, for every query of the mix.
@@ -21,6 +25,7 @@ at concurrency 8; HTTP adds <= 1.5 ms over the ceiling at p50, for every query o
 from __future__ import annotations
 
 import argparse
+import http.client
 import socket
 import statistics
 import subprocess
@@ -31,6 +36,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 from pyoxigraph import QueryResultsFormat, QuerySolutions, QueryTriples, RdfFormat, Store
@@ -127,29 +133,35 @@ def in_process(store: Store) -> Callable[[Query], int]:
     return answer
 
 
-def over_http(client: httpx.Client, url: str) -> Callable[[Query], int]:
+def over_http(connection: http.client.HTTPConnection, path: str) -> Callable[[Query], int]:
     def answer(query: Query) -> int:
-        response = client.get(
-            url, params={"query": _PREFIXES + query.text}, headers={"Accept": query.accept}
-        )
-        if response.status_code != 200:
-            raise RuntimeError(f"{query.name}: {response.status_code} {response.text[:300]}")
-        return len(response.content)
+        target = f"{path}?{urlencode({'query': _PREFIXES + query.text})}"
+        connection.request("GET", target, headers={"Accept": query.accept})
+        response = connection.getresponse()
+        body = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"{query.name}: {response.status} {body[:300]!r}")
+        return len(body)
 
     return answer
 
 
-def latencies(answer: Callable[[Query], int], rounds: int, budget: float | None) -> Latencies:
-    """``rounds`` passes of the mix after a warm-up pass (fewer if ``budget`` seconds run out)."""
+def latencies(
+    answers: dict[str, Callable[[Query], int]], rounds: int, budget: float | None
+) -> dict[str, Latencies]:
+    """``rounds`` passes of the mix after a warm-up pass (fewer if ``budget`` seconds run out),
+    each query asked of every engine of ``answers`` in turn (interleaved)."""
     for query in MIX:
-        answer(query)
-    out: Latencies = {q.name: [] for q in MIX}
+        for answer in answers.values():
+            answer(query)
+    out: dict[str, Latencies] = {name: {q.name: [] for q in MIX} for name in answers}
     deadline = None if budget is None else time.monotonic() + budget
     for _ in range(rounds):
         for query in MIX:
-            start = time.perf_counter()
-            answer(query)
-            out[query.name].append((time.perf_counter() - start) * 1000)
+            for name, answer in answers.items():
+                start = time.perf_counter()
+                answer(query)
+                out[name][query.name].append((time.perf_counter() - start) * 1000)
         if deadline is not None and time.monotonic() > deadline:
             break
     return out
@@ -178,7 +190,7 @@ def throughput(
                 answer(query)
                 with lock:
                     done[0] += 1
-        except (httpx.HTTPError, RuntimeError) as err:
+        except (OSError, http.client.HTTPException, RuntimeError) as err:
             errors.append(err)
         finally:
             close()
@@ -233,8 +245,9 @@ class Server:
         raise RuntimeError(f"the server did not answer within {seconds:.0f} s")
 
     def client(self) -> tuple[Callable[[Query], int], Callable[[], None]]:
-        client = httpx.Client(timeout=600)
-        return over_http(client, self.url), client.close
+        url = urlsplit(self.url)
+        connection = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=600)
+        return over_http(connection, url.path), connection.close
 
     def stop(self) -> None:
         self._proc.terminate()
@@ -268,21 +281,26 @@ def _load(root: Path) -> tuple[Path, int, float] | None:
     return snapshot.path, len(Store.read_only(str(snapshot.path))), seconds
 
 
+Maker = Callable[[], tuple[Callable[[Query], int], Callable[[], None]]]
+
+
 def _measure(
-    name: str,
-    make: Callable[[], tuple[Callable[[Query], int], Callable[[], None]]],
+    makers: dict[str, Maker],
     rounds: int,
     budget: float | None,
     lat: dict[str, Latencies],
     rate: dict[tuple[str, int], tuple[float, int]],
 ) -> None:
-    answer, close = make()
+    """Latencies of the engines of ``makers`` (interleaved), then the throughput of each."""
+    made = {name: make() for name, make in makers.items()}
     try:
-        lat[name] = latencies(answer, rounds, budget)
+        lat.update(latencies({name: m[0] for name, m in made.items()}, rounds, budget))
     finally:
-        close()
-    for workers in CONCURRENCY:
-        rate[(name, workers)] = throughput(make, workers, rounds, budget)
+        for _, close in made.values():
+            close()
+    for name, make in makers.items():
+        for workers in CONCURRENCY:
+            rate[(name, workers)] = throughput(make, workers, rounds, budget)
 
 
 def run() -> None:
@@ -304,10 +322,10 @@ def run() -> None:
         nquads = root / "all.nq"
         ceiling.dump(output=str(nquads), format=RdfFormat.N_QUADS)
         answer = in_process(ceiling)
-        _measure("ceiling", lambda: (answer, lambda: None), rounds, None, lat, rate)
         ours = Server("ours", root / "store", root / "ours.log", 60)
         try:
-            _measure("ours", ours.client, rounds, None, lat, rate)
+            makers = {"ceiling": lambda: (answer, lambda: None), "ours": ours.client}
+            _measure(makers, rounds, None, lat, rate)
         finally:
             ours.stop()
         start = time.perf_counter()
@@ -316,7 +334,7 @@ def run() -> None:
             f"  rdflib-endpoint parsed the quads and answered in {time.perf_counter() - start:.0f} s"
         )
         try:
-            _measure("rdflib", peer.client, rounds, budget, lat, rate)
+            _measure({"rdflib": peer.client}, rounds, budget, lat, rate)
         finally:
             peer.stop()
     _report(lat, rate, rounds, budget)
