@@ -19,6 +19,7 @@ import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 from typing import TypeVar
@@ -27,11 +28,14 @@ import orjson
 from pyoxigraph import NamedNode
 
 from api.jsonld import compactor
-from graph.describe import GraphScan
+from graph.describe import GraphScan, describe, entities
 from graph.store import GraphStore, Snapshot
 from loaders.provenance import SourceInfo
 
 COMPRESS_LEVEL = 1  # dumps are made once per version; level 1 keeps that near the engine
+#: A graph of up to this many triples is read into memory once to make its JSON-LD lines dump
+#: (fast); a larger one is described entity by entity with lookups, in bounded memory.
+SCAN_TRIPLES = 1_000_000
 #: Processes (and threads) making JSON-LD dumps side by side: one per core.
 DUMP_WORKERS = os.cpu_count() or 1
 T = TypeVar("T")
@@ -106,11 +110,12 @@ class DumpFiles:
         os.replace(tmp, target)
 
     def _jsonl(self, snapshot: Snapshot, info: SourceInfo, target: Path) -> None:
+        scan = info.triples <= SCAN_TRIPLES
         if self.processes is None or snapshot.path is None:
-            write_jsonl(snapshot, info.graph, target, self.head())
+            write_jsonl(snapshot, info.graph, target, self.head(), scan)
             return
         job = (str(snapshot.path), snapshot.generation, info.graph, str(target))
-        self.processes.submit(_jsonl_in_worker, *job, self.head()).result()
+        self.processes.submit(_jsonl_in_worker, *job, self.head(), scan).result()
 
     def prefetch(self, snapshot: Snapshot, infos: Sequence[SourceInfo]) -> None:
         """Start making the JSON-LD lines dumps of ``infos`` in the background (the first page
@@ -166,20 +171,27 @@ class DumpFiles:
                     self._started = {t for t in self._started if folder not in t.parents}
 
 
-def write_jsonl(snapshot: Snapshot, graph: str, target: Path, head: bytes) -> None:
+def write_jsonl(
+    snapshot: Snapshot, graph: str, target: Path, head: bytes, scan: bool = True
+) -> None:
     """Write the JSON-LD lines dump ``target`` (gzipped), its plain copy, line offsets and entity
-    IRIs, from one scan of ``graph``."""
+    IRIs: from one scan of ``graph`` held in memory, or without ``scan`` with lookups."""
     plain = _plain(target)
     tmp_plain = plain.with_name(plain.name + ".tmp")
     offsets = array("Q", [0])
     compact = compactor()
     position = 0
-    scan = GraphScan(snapshot, NamedNode(graph))
-    entities = scan.entities()
-    _ids(plain).write_text("".join(f"{e.value}\n" for e in entities), encoding="utf-8")
+    node = NamedNode(graph)
+    if scan:
+        whole = GraphScan(snapshot, node)
+        found, describe_one = whole.entities(), whole.describe
+    else:
+        found = entities(snapshot, node)
+        describe_one = partial(describe, snapshot, graph=node)
+    _ids(plain).write_text("".join(f"{e.value}\n" for e in found), encoding="utf-8")
     with tmp_plain.open("wb") as out:
-        for entity in entities:
-            triples = scan.describe(entity)
+        for entity in found:
+            triples = describe_one(entity)
             line = head + orjson.dumps(compact.frame(triples, entity))[1:] + b"\n"
             out.write(line)
             position += len(line)
@@ -207,9 +219,9 @@ def _open_generation(path: str, generation: str) -> Snapshot:  # pragma: no cove
 
 
 def _jsonl_in_worker(  # pragma: no cover - runs in a dump worker process
-    path: str, generation: str, graph: str, target: str, head: bytes
+    path: str, generation: str, graph: str, target: str, head: bytes, scan: bool
 ) -> None:
-    write_jsonl(_open_generation(path, generation), graph, Path(target), head)
+    write_jsonl(_open_generation(path, generation), graph, Path(target), head, scan)
 
 
 def dump_workers(workers: int) -> ProcessPoolExecutor:
