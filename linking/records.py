@@ -4,17 +4,24 @@ A record is an entity of a source graph typed with an organisation class of the 
 (``cg:Cooperative``, ``cg:Museum``, …; every subclass of ``cg:Organisation`` except registrars), or
 a Wikidata item (``wikibase:Item``). Reference graphs (the vocabularies), the metadata graph and the
 links graph are never read. Each feature is one constant query, run on each graph that holds
-records; the store evaluates them two at a time and writes their rows as text, which Python reads
-far faster than it makes a term object of each value.
+records; the store evaluates them two at a time and writes their rows as text to temporary files,
+which Python then reads row by row: memory stays flat whatever the size of the graphs (a 1 GB
+Wikidata dump has millions of label rows).
+
+A Wikidata item has labels in hundreds of languages; linking reads only its label (the shortest
+name) and the distinctive words of its names, so that is all it keeps of them (see
+:class:`_Names`). An organisation record keeps every name: its cluster's label counts them.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 from pyoxigraph import NamedNode, QueryResultsFormat, QuerySolutions
 
@@ -36,7 +43,9 @@ _WKT_POINT = re.compile(r"Point\(\s*(-?[0-9.]+)\s+(-?[0-9.]+)\s*\)", re.IGNORECA
 
 @dataclass
 class Record:
-    """One record and its features, normalised (see :mod:`linking.normalise`)."""
+    """One record and its features, normalised (see :mod:`linking.normalise`). Read from a
+    snapshot (:func:`read_records`), a record that is not an organisation keeps only its label in
+    ``names``, and the keys of all its names in ``name_keys`` (see :class:`_Names`)."""
 
     iri: str
     source: str
@@ -55,9 +64,13 @@ class Record:
 
     @property
     def tokens(self) -> list[tuple[str, ...]]:
-        """The distinctive words of each name (computed once)."""
+        """The distinctive words of each name (computed once; of a record read with its name keys
+        only, from those keys, each the words joined by a space)."""
         if self._tokens is None:
-            self._tokens = [t for t in map(norm.name_tokens, self.names) if t]
+            if self._keys is not None:
+                self._tokens = [tuple(key.split(" ")) for key in sorted(self._keys)]
+            else:
+                self._tokens = [t for t in map(norm.name_tokens, self.names) if t]
         return self._tokens
 
     _keys: set[str] | None = field(default=None, repr=False, compare=False)
@@ -135,13 +148,16 @@ PREFIX wdt: <http://www.wikidata.org/prop/direct/>
 #: entities that are not records (addresses, Wikipedia articles, …) are dropped in Python:
 #: constraining the class in the query costs the store about as much as it saves. A label or legal
 #: name that is also a name of the record is left to the store: Wikidata items have each label as
-#: both rdfs:label and schema:name.
+#: both rdfs:label and schema:name. It is a FILTER NOT EXISTS, looked up row by row: a MINUS (or
+#: a property path ``schema:legalName|rdfs:label``) would hold every name of the graph in memory,
+#: some 700 MB for a 1 GB Wikidata dump.
 _QUERIES: dict[str, str] = {
     feature: _PREFIXES + query
     for feature, query in {
         "name": "SELECT ?r ?v WHERE { ?r schema:name ?v }",
         "other-name": """SELECT ?r ?v WHERE {
-  ?r schema:legalName|rdfs:label ?v MINUS { ?r schema:name ?v } }""",
+  { ?r schema:legalName ?v } UNION { ?r rdfs:label ?v }
+  FILTER NOT EXISTS { ?r schema:name ?v } }""",
         "postcode": "SELECT ?r ?v WHERE { ?r schema:address/schema:postalCode ?v }",
         "registration": """SELECT ?r ?registrar ?v WHERE {
   ?r cg:registration ?reg . ?reg cg:registrar ?registrar ; cg:registeredNumber ?v }""",
@@ -161,17 +177,32 @@ def record_classes() -> list[NamedNode]:
     return [*(NamedNode(c) for c in sorted(organisation_classes())), WIKIBASE_ITEM]
 
 
-def _table(snapshot: Snapshot, query: str, graph: str) -> list[list[str]]:
-    """The rows of a query on ``graph`` as SPARQL TSV cells: ``<iri>``, a quoted literal, or a
-    number in short form (see :func:`lexical`). The store writes them without holding the GIL;
-    splitting the text costs Python far less than making a term object of each value. (Its CSV
-    would be simpler to read, but pyoxigraph does not quote IRIs that contain commas.)"""
+def _spool(snapshot: Snapshot, query: str, graph: str, path: Path) -> Path:
+    """Write the rows of a query on ``graph`` to ``path`` as SPARQL TSV. The store writes them
+    without holding the GIL; splitting the text costs Python far less than making a term object
+    of each value. (Its CSV would be simpler to read, but pyoxigraph does not quote IRIs that
+    contain commas.)"""
     result = snapshot.query(query, default_graph=[NamedNode(graph)])
     assert isinstance(result, QuerySolutions)
-    data = result.serialize(format=QueryResultsFormat.TSV)
-    assert isinstance(data, bytes)
-    lines = data.decode("utf-8").split("\n")  # inside a literal, a newline is written as \n
-    return [line.split("\t") for line in lines[1:] if line]
+    result.serialize(str(path), format=QueryResultsFormat.TSV)
+    return path
+
+
+def _rows(path: Path) -> Iterator[list[str]]:
+    """The rows of a spooled TSV file (see :func:`_spool`), one at a time, as cells: ``<iri>``, a
+    quoted literal, or a number in short form (see :func:`lexical`). Inside a literal, a newline
+    is written as ``\\n``."""
+    with open(path, encoding="utf-8", newline="\n") as fh:
+        next(fh, None)  # the header
+        for line in fh:
+            if line := line.rstrip("\n"):
+                yield line.split("\t")
+
+
+def _table(snapshot: Snapshot, query: str, graph: str) -> Iterator[list[str]]:
+    """The rows of a query on ``graph`` as SPARQL TSV cells (see :func:`_rows`), one at a time."""
+    with tempfile.TemporaryDirectory(prefix="commons-graph-link-") as folder:
+        yield from _rows(_spool(snapshot, query, graph, Path(folder) / "rows.tsv"))
 
 
 def lexical(cell: str) -> str:
@@ -205,9 +236,52 @@ def _find_records(snapshot: Snapshot, graphs: dict[str, str]) -> dict[tuple[str,
     return records
 
 
-def _add_name(rec: Record, value: str) -> None:
-    if value.strip() and value not in rec.names:
-        rec.names.append(value)
+class _Names:
+    """Collects the names of the records. An organisation record keeps every name. Any other
+    record (a Wikidata item) keeps its label (its shortest name) in ``names`` and the distinct keys
+    of all its names (:attr:`Record.name_keys`, from which its ``tokens`` come back): linking reads
+    nothing else of its names (the keys, the similarity and the blocks use the words, a cluster's
+    label the label), and such an item has labels in hundreds of languages, most of them with the
+    same words or, in another script, none."""
+
+    def __init__(self) -> None:
+        self._shortest: dict[int, str] = {}  # id(record) -> its shortest name so far
+        self._keys: dict[int, set[str]] = {}  # id(record) -> the keys of its names
+        # The store writes the rows ordered by value: one value in many languages, or of many
+        # records, comes in a run of rows, and its key is made once for the run.
+        self._last: tuple[str, str | None] = ("", None)
+
+    def row(self, rec: Record, row: list[str]) -> None:
+        """Take the name of one row of the "name" or "other-name" query."""
+        value = lexical(row[1])
+        if not value.strip():
+            return
+        if rec.organisation:
+            if value not in rec.names:
+                rec.names.append(value)
+            return
+        key = id(rec)
+        shortest = self._shortest.get(key)
+        if shortest is None or (len(value), value) < (len(shortest), shortest):
+            self._shortest[key] = value
+        if self._last[0] != value:
+            self._last = (value, norm.name_key(value))
+        if (name_key := self._last[1]) is not None:
+            self._keys.setdefault(key, set()).add(name_key)
+
+    def finish(self, records: Iterable[Record]) -> None:
+        """Give each record that is not an organisation its label and name keys; sort the names
+        of the others (shortest first)."""
+        for rec in records:
+            if (shortest := self._shortest.pop(id(rec), None)) is not None:
+                rec.names = [shortest]
+                rec._keys = self._keys.pop(id(rec), set())
+            else:  # an organisation, or a record without names
+                rec.names.sort(key=_shortest_first)
+
+
+def _shortest_first(name: str) -> tuple[int, str]:
+    return len(name), name
 
 
 def _add_postcode(rec: Record, value: str) -> None:
@@ -249,11 +323,12 @@ _ID_VALUES: dict[str, Callable[[Record, str], None]] = {
     WDT + "P625": _add_wkt,
     WDT + "P2622": lambda rec, v: _add_registration(rec, COMPANIES_HOUSE, v),
 }
-#: feature -> what one of its rows (TSV cells: the record, then the values) gives the record, in
-#: this order: "id" before "geo", since schema:geo wins over a Wikidata P625
+#: The features, in the order their rows are read: "id" before "geo", since schema:geo wins over
+#: a Wikidata P625.
+FEATURES = ("name", "other-name", "id", "postcode", "registration", "geo")
+#: feature -> what one of its rows (TSV cells: the record, then the values) gives the record; the
+#: names are collected by :class:`_Names`
 _ADD: dict[str, Callable[[Record, list[str]], None]] = {
-    "name": lambda rec, row: _add_name(rec, lexical(row[1])),
-    "other-name": lambda rec, row: _add_name(rec, lexical(row[1])),
     "id": lambda rec, row: _ID_VALUES[lexical(row[1])](rec, lexical(row[2])),
     "postcode": lambda rec, row: _add_postcode(rec, lexical(row[1])),
     "registration": lambda rec, row: _add_registration(rec, lexical(row[1]), lexical(row[2])),
@@ -264,21 +339,29 @@ _ADD: dict[str, Callable[[Record, list[str]], None]] = {
 def read_records(snapshot: Snapshot, iris: Iris) -> list[Record]:
     """Every record of the linkable graphs, in a stable order (by IRI, then graph)."""
     graphs = record_graphs(snapshot, iris)
-    with ThreadPoolExecutor(READERS, thread_name_prefix="link-read") as pool:
-        tables = {
-            (feature, graph): pool.submit(_table, snapshot, _QUERIES[feature], graph)
-            for feature in _ADD
-            for graph in sorted(graphs)
+    with (
+        tempfile.TemporaryDirectory(prefix="commons-graph-link-") as folder,
+        ThreadPoolExecutor(READERS, thread_name_prefix="link-read") as pool,
+    ):
+        spooled = {
+            (feature, graph): pool.submit(
+                _spool, snapshot, _QUERIES[feature], graph, Path(folder) / f"{number}.tsv"
+            )
+            for number, (feature, graph) in enumerate(
+                (feature, graph) for feature in FEATURES for graph in sorted(graphs)
+            )
         }
+        names = _Names()
+        adders = {"name": names.row, "other-name": names.row, **_ADD}
         records = _find_records(snapshot, graphs)
         cells: dict[str, dict[str, Record]] = {graph: {} for graph in graphs}  # by "<IRI>"
         for known in records.values():
             cells[known.graph][f"<{known.iri}>"] = known
-        for (feature, graph), table in tables.items():  # in the order of _ADD
-            add, in_graph = _ADD[feature], cells[graph]
-            for row in table.result():
+        for (feature, graph), done in spooled.items():  # in the order of FEATURES
+            add, in_graph, path = adders[feature], cells[graph], done.result()
+            for row in _rows(path):
                 if (rec := in_graph.get(row[0])) is not None:
                     add(rec, row)
-    for rec in records.values():
-        rec.names.sort(key=lambda n: (len(n), n))
+            path.unlink()
+    names.finish(records.values())
     return [records[k] for k in sorted(records)]

@@ -273,24 +273,31 @@ def _feature(
 
 
 def _read_names(g: _Graph, found: dict[str, Entity]) -> None:
-    """Each entity's distinct names (by folded form), English and untagged ones first."""
-    ranked: dict[str, list[tuple[int, str]]] = {}
-    for predicate, order in _NAME_ORDER.items():
+    """Each entity's distinct names (by folded form), English and untagged ones first: of the
+    names with one folded form, the first of the best rank. Only those are kept while the names
+    are read (a Wikidata item has dozens of labels and aliases in the indexed languages alone)."""
+    best: dict[str, dict[str, tuple[int, int, str]]] = {}  # IRI -> {folded: (rank, order, name)}
+    order = 0
+    last: tuple[str, str] = ("", "")  # the quads come ordered by value: fold each value once
+    for predicate, rank in _NAME_ORDER.items():
         for r, v in g.pairs(predicate):
             if r in found and isinstance(v, Literal) and v.value.strip():
                 lang = v.language
                 if lang is not None and lang not in _LANGUAGES:
                     continue
                 english = lang is None or lang.startswith("en")
-                ranked.setdefault(r, []).append((order + (0 if english else 10), v.value.strip()))
-    for r, names in ranked.items():
-        seen: set[str] = set()
-        entity = found[r]
-        for _, name in sorted(names, key=lambda n: n[0]):
-            folded = norm.fold(name)
-            if folded and folded not in seen:
-                seen.add(folded)
-                entity.names.append(name)
+                name = v.value.strip()
+                if name != last[0]:
+                    last = (name, norm.fold(name))
+                if not (folded := last[1]):
+                    continue
+                order += 1
+                ranked = (rank + (0 if english else 10), order, name)
+                names = best.setdefault(r, {})
+                if folded not in names or ranked < names[folded]:
+                    names[folded] = ranked
+    for r, names in best.items():
+        found[r].names.extend(name for _, _, name in sorted(names.values()))
 
 
 def _add(values: list[str], value: str) -> None:

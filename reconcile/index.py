@@ -18,8 +18,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from commons_graph.iris import Iris
@@ -88,58 +87,96 @@ def _stamps(snapshot: Snapshot, iris: Iris) -> dict[str, tuple[str, str]]:
     }
 
 
-@dataclass
-class _Previous:
-    stamps: dict[str, tuple[str, str]]
-    entities: dict[str, list[Entity]]
+#: Entities inserted at a time: the build holds one batch of rows, not the whole index.
+BATCH = 1_000
 
 
-def _read_previous(path: Path | None) -> _Previous | None:
+def _previous_stamps(path: Path | None) -> dict[str, tuple[str, str]] | None:
+    """{source: (graph, stamp)} of a previous index file, or None when it cannot be reused."""
     if path is None or not path.is_file():
         return None
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = open_file(path)
         try:
             version = conn.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
             if version is None or version[0] != FORMAT_VERSION:
                 return None
-            stamps = {s: (g, st) for s, g, st in conn.execute("SELECT * FROM sources")}
-            entities: dict[str, list[Entity]] = {}
-            for source, data in conn.execute("SELECT source, data FROM entity ORDER BY id"):
-                entities.setdefault(source, []).append(Entity.from_json(json.loads(data)))
-            return _Previous(stamps, entities)
+            return {s: (g, st) for s, g, st in conn.execute("SELECT * FROM sources")}
         finally:
             conn.close()
     except sqlite3.Error:
         return None  # a damaged or foreign file: rebuild from the store
 
 
+def _previous_entities(path: Path, source: str) -> list[Entity] | None:
+    """The entities of one source in a previous index file, in their order there; None when the
+    file cannot be read."""
+    try:
+        conn = open_file(path)
+        try:
+            rows = conn.execute("SELECT data FROM entity WHERE source = ? ORDER BY id", (source,))
+            return [Entity.from_json(json.loads(data)) for (data,) in rows]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+
+
+def _entities(
+    snapshot: Snapshot, stamps: dict[str, tuple[str, str]], previous: Path | None
+) -> Iterator[tuple[str, str, list[Entity]]]:
+    """(source, graph, its entities) of each source in name order: the entities of the previous
+    index file when the source's stamp is unchanged since, else read from the snapshot. One
+    source's entities are held at a time."""
+    old = _previous_stamps(previous)
+    for source in sorted(stamps):
+        graph, stamp = stamps[source]
+        entities = None
+        if old is not None and previous is not None and old.get(source) == (graph, stamp):
+            entities = _previous_entities(previous, source)
+        if entities is None:
+            entities = read_entities(snapshot, graph, source)
+        yield source, graph, entities
+
+
+def _insert(
+    conn: sqlite3.Connection,
+    rows: list[tuple[int, str, str, str]],
+    idents: list[tuple[str, str, int]],
+    texts: list[tuple[int, str, str]],
+) -> None:
+    """Insert one batch of entities (their rows, identifiers and names) and empty the lists."""
+    conn.executemany("INSERT INTO entity VALUES (?, ?, ?, ?)", rows)
+    conn.executemany("INSERT INTO ident VALUES (?, ?, ?)", idents)
+    conn.executemany("INSERT INTO names (rowid, text, tags) VALUES (?, ?, ?)", texts)
+    rows.clear()
+    idents.clear()
+    texts.clear()
+
+
 def build(
     snapshot: Snapshot, iris: Iris, target: str | Path, previous: Path | None = None
 ) -> sqlite3.Connection:
-    """Write the index of ``snapshot`` into ``target`` (a path or ":memory:") and return it open."""
-    old = _read_previous(previous)
+    """Write the index of ``snapshot`` into ``target`` (a path or ":memory:") and return it open.
+    The entities are inserted :data:`BATCH` at a time, in one transaction."""
     stamps = _stamps(snapshot, iris)
     conn = sqlite3.connect(str(target), check_same_thread=False)
     conn.executescript(_SCHEMA)
     rows: list[tuple[int, str, str, str]] = []
     idents: list[tuple[str, str, int]] = []
     texts: list[tuple[int, str, str]] = []
-    for source in sorted(stamps):
-        graph, stamp = stamps[source]
-        if old is not None and old.stamps.get(source) == (graph, stamp):
-            entities = old.entities.get(source, [])
-        else:
-            entities = read_entities(snapshot, graph, source)
-        for entity in entities:
-            rowid = len(rows) + 1
-            rows.append((rowid, entity.iri, source, json.dumps(entity.to_json())))
-            idents.extend((kind, value, rowid) for kind, value in entity.ids)
-            texts.append((rowid, name_text(entity.names), entity_tags(entity, graph)))
+    rowid = 0
     with conn:
-        conn.executemany("INSERT INTO entity VALUES (?, ?, ?, ?)", rows)
-        conn.executemany("INSERT INTO ident VALUES (?, ?, ?)", idents)
-        conn.executemany("INSERT INTO names (rowid, text, tags) VALUES (?, ?, ?)", texts)
+        for source, graph, entities in _entities(snapshot, stamps, previous):
+            for entity in entities:
+                rowid += 1
+                rows.append((rowid, entity.iri, source, json.dumps(entity.to_json())))
+                idents.extend((kind, value, rowid) for kind, value in entity.ids)
+                texts.append((rowid, name_text(entity.names), entity_tags(entity, graph)))
+                if len(rows) >= BATCH:
+                    _insert(conn, rows, idents, texts)
+            del entities
+        _insert(conn, rows, idents, texts)
         conn.executemany(
             "INSERT INTO sources VALUES (?, ?, ?)", [(s, g, st) for s, (g, st) in stamps.items()]
         )
