@@ -6,8 +6,10 @@ mapping, bulk loader, the change-feed step, provenance, compaction, flush, atomi
 the after-publish hooks (link step, reconciliation index), and prints one JSON line: the load
 report's counts, the wall time of the load and of the hooks apart, and this process's peak RSS
 (hooks included). Run it in a fresh interpreter so that the RSS is
-this loader's alone. With ``--dump-nquads`` it then writes every quad of the store (the quads the
-load produced: the source graph and its provenance) to an N-Quads file, after measuring.
+this loader's alone. The loader's modules are imported before the clock starts. With
+``--dump-nquads`` it then writes every quad that the load stored (the store generation that
+``load()`` published, before the hooks: the source graph, its change-feed activities and hashes,
+and its provenance) to an N-Quads file, after measuring: the ceiling's input.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from bench.common import BASE, TMP_ROOT, Json, emit, peak_rss_mb
 from commons_graph.iris import Iris
 from graph.oxigraph import BULK_CHUNK, DiskStore
 from loaders.pipeline import load, run_after_publish
+from loaders.registry import get_loader
 
 
 def measure(fmt: str, path: Path, source: str | None, dump: Path | None) -> Json:
@@ -30,6 +33,7 @@ def measure(fmt: str, path: Path, source: str | None, dump: Path | None) -> Json
         store = DiskStore(Path(tmp) / "store")
         rss_before = peak_rss_mb()
         iris = Iris(BASE)
+        get_loader(fmt)  # imports are start-up, not load time
         start = time.perf_counter()
         report = load(
             store,
@@ -43,8 +47,10 @@ def measure(fmt: str, path: Path, source: str | None, dump: Path | None) -> Json
         )
         seconds = time.perf_counter() - start
         load_rss = peak_rss_mb()  # the write alone: mapping, bulk loads, change feed, publish
+        published = store.snapshot().path  # what the load stored, before the hooks add links
+        start = time.perf_counter()
         run_after_publish(store, iris, report)
-        hooks_seconds = time.perf_counter() - start - seconds
+        hooks_seconds = time.perf_counter() - start
         result: Json = {
             "format": fmt,
             "source": report.source,
@@ -61,10 +67,9 @@ def measure(fmt: str, path: Path, source: str | None, dump: Path | None) -> Json
             "bulk_chunk": BULK_CHUNK,
         }
         if dump is not None:
-            snapshot = store.snapshot()
-            assert snapshot.path is not None
             store.close()
-            Store.read_only(str(snapshot.path)).dump(output=str(dump), format=RdfFormat.N_QUADS)
+            assert published is not None and published.is_dir(), "the load's generation is gone"
+            Store.read_only(str(published)).dump(output=str(dump), format=RdfFormat.N_QUADS)
             with open(dump, "rb") as fh:
                 result["dumped_quads"] = sum(1 for _ in fh)
         return result

@@ -7,8 +7,10 @@ For each loader, in fresh subprocesses (so that each peak RSS is that process's 
   publish). The time is the wall time of ``load()``; interpreter start-up and imports are not
   included. The after-publish hooks that follow every load (link step, reconciliation index) are
   timed apart ("hooks s"): they are features on top of the loaders, with sections of their own;
-* the ceiling: the quads that load produced, dumped to N-Quads, bulk-loaded by pyoxigraph itself
-  (``Store(path).bulk_load(path=..., format=N_QUADS)`` + ``flush()``) into another fresh store;
+* the ceiling: the quads that load stored (the generation it published: the source graph, its
+  change-feed activities and hashes, its provenance), dumped to N-Quads, bulk-loaded by pyoxigraph
+  itself (``Store(path).bulk_load(path=..., format=N_QUADS)`` + ``flush()``) into another fresh
+  store. Both sides store the same quads, so the ratio is the ceiling's time over the load's;
 * the peer: rdflib parsing the same N-Quads file into a ``Dataset``, for context.
 
 Targets: the CSV loaders reach at least half the ceiling's quads/s; Wikidata loads at least 1,500
@@ -64,14 +66,15 @@ HEADERS = [
     "loader",
     "rows",
     "quads",
+    "stored",
     "load s",
     "hooks s",
     "rows/s",
-    "quads/s",
+    "stored/s",
     "peak RSS MB",
     "tree MB",
     "ceiling s",
-    "ceiling quads/s",
+    "ceiling stored/s",
     "ratio",
     "rdflib s",
     "target",
@@ -112,8 +115,8 @@ def measure(case: Case, path: Path, repeat: int, tmp: Path) -> list[str]:
     loaded = int(str(first["loaded"]))
     seconds = median(loads, "seconds")
     ceiling_s = median(ceilings, "seconds")
-    ceiling_quads = int(str(ceilings[0]["quads"]))
-    ratio = (quads / seconds) / (ceiling_quads / ceiling_s)
+    stored = int(str(ceilings[0]["quads"]))  # every quad the load stored, as the ceiling counts
+    ratio = ceiling_s / seconds  # the same quads on both sides
     if case.is_csv:
         target, ok = f"ratio >= {CSV_CEILING_RATIO}", ratio >= CSV_CEILING_RATIO
     else:
@@ -124,14 +127,15 @@ def measure(case: Case, path: Path, repeat: int, tmp: Path) -> list[str]:
         case.label,
         num(rows),
         num(quads),
+        num(stored),
         num(seconds, 2),
         num(median(loads, "hooks_seconds"), 2),
         num(rows / seconds),
-        num(quads / seconds),
+        num(stored / seconds),
         num(max(float(str(r["peak_rss_mb"])) for r in loads)),
         num(max(float(str(r["tree_peak_mb"])) for r in loads)),
         num(ceiling_s, 2),
-        num(ceiling_quads / ceiling_s),
+        num(stored / ceiling_s),
         num(ratio, 2),
         num(float(str(peer["seconds"])), 2) if peer else "failed",
         target,
@@ -165,7 +169,8 @@ def run() -> None:
         "loader, change-feed step, provenance, compaction, flush, publish); hooks s: the "
         "after-publish hooks that follow every load (link step, reconciliation index; each has "
         "its own section);\n  ceiling: pyoxigraph Store.bulk_load of the same "
-        "quads (N-Quads) + flush;\n  ratio: loader quads/s / ceiling quads/s (loader quads count "
-        "triples as emitted, the ceiling the distinct quads stored); rdflib: parse into a Dataset;\n  peak RSS: the load process's VmHWM; tree MB: the peak summed PSS of the load process and "
+        "quads (N-Quads) + flush;\n  quads: the source graph's; stored: every quad the load stored "
+        "(with its change feed and provenance), which the ceiling stores too; ratio: ceiling s / "
+        "load s; rdflib: parse into a Dataset;\n  peak RSS: the load process's VmHWM; tree MB: the peak summed PSS of the load process and "
         "its worker processes (sampled every 0.1 s), the largest of the runs."
     )
