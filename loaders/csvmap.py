@@ -237,12 +237,15 @@ class _RowMapper:
             while (key := f"{base}-{n}") in self.seen:
                 n += 1
         entity = self.ctx.entity(key)
+        # a node's IRI is the entity's with its fragment (as LoadContext.entity makes it)
+        node_iris: dict[str, NamedNode] = {"entity": entity}
         by_node: dict[str, list[Quad]] = {}
         values: dict[str, dict[str, list[str]]] = {}
         for f in self.c.fields:
-            subject = (
-                entity if f.node == "entity" else self.ctx.entity(key, self.c.fragments[f.node])
-            )
+            subject = node_iris.get(f.node)
+            if subject is None:
+                subject = NamedNode(f"{entity.value}#{self.c.fragments[f.node]}")
+                node_iris[f.node] = subject
             if f.index is None:  # a constant
                 if f.node != "entity" and f.node not in by_node:
                     continue
@@ -260,7 +263,7 @@ class _RowMapper:
         extra: dict[str, int] = {}
         for node, node_triples in by_node.items():
             spec = self.c.nodes[node]
-            node_iri = self.ctx.entity(key, self.c.fragments[node])
+            node_iri = node_iris[node]
             triples += [Quad(node_iri, RDF_TYPE, t, self.graph) for t in self.c.types[node]]
             triples += node_triples
             if link := self.c.links[node]:

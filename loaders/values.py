@@ -12,6 +12,7 @@ import ast
 import re
 from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 Parsed = str | list[str] | None
@@ -82,13 +83,20 @@ def year(value: str) -> Parsed:
 
 def python_list(value: str) -> Parsed:
     """A Python list literal of strings, e.g. ``['Public Domain Mark', 'CC BY']``."""
+    return list(_string_list(value))
+
+
+@lru_cache(maxsize=4096)
+def _string_list(value: str) -> tuple[str, ...]:
+    """:func:`python_list`, kept per distinct cell (the survey repeats a few dozen rights lists
+    across its rows, and ``ast.literal_eval`` compiles each one)."""
     try:
         items = ast.literal_eval(value)
     except (ValueError, SyntaxError):
         raise ValueError(f"{value!r} is not a list literal") from None
     if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
         raise ValueError(f"{value!r} is not a list of strings")
-    return [i.strip() for i in items if i.strip()]
+    return tuple(i.strip() for i in items if i.strip())
 
 
 def wikidata_qid(value: str) -> Parsed:
