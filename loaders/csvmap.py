@@ -242,10 +242,6 @@ class _RowMapper:
         by_node: dict[str, list[Quad]] = {}
         values: dict[str, dict[str, list[str]]] = {}
         for f in self.c.fields:
-            subject = node_iris.get(f.node)
-            if subject is None:
-                subject = NamedNode(f"{entity.value}#{self.c.fragments[f.node]}")
-                node_iris[f.node] = subject
             if f.index is None:  # a constant
                 if f.node != "entity" and f.node not in by_node:
                     continue
@@ -254,6 +250,12 @@ class _RowMapper:
                 cell = row[f.index].strip()
                 if not cell and f.fallback is not None:
                     cell = row[f.fallback].strip()
+            if not cell and not f.spec.required:
+                continue  # most cells of a wide table are empty: no terms to make
+            subject = node_iris.get(f.node)
+            if subject is None:
+                subject = NamedNode(f"{entity.value}#{self.c.fragments[f.node]}")
+                node_iris[f.node] = subject
             for term, raw in self._terms(f, cell):
                 by_node.setdefault(f.node, []).append(Quad(subject, term[0], term[1], self.graph))
                 if f.spec.id:
