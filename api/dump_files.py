@@ -4,10 +4,10 @@
 engine (:meth:`graph.store.Snapshot.dump`) behind a first comment line naming the licence;
 ``{source}.jsonl.gz`` is one compact JSON-LD document per entity and line, in IRI order. The plain
 ``{source}.jsonl``, its line offsets ``{source}.jsonl.idx`` and its entity IRIs
-``{source}.jsonl.ids`` (one a line, in the same order) stay beside it: collection pages of that generation are then sliced from
-the file instead of being described again (the harvest's fast path), and the entity list of a
-collection is read from the same scan of the graph that wrote the lines. Generations the store no
-longer keeps lose their folder on the next build.
+``{source}.jsonl.ids`` (one a line, in the same order) stay beside it: collection pages of that
+generation are then sliced from the file instead of being described again (the harvest's fast
+path), and a collection's entity list is the one the same scan of the graph wrote. Generations
+the store no longer keeps lose their folder on the next build.
 """
 
 from __future__ import annotations

@@ -60,21 +60,10 @@ def describe(snapshot: Snapshot, entity: NamedNode, graph: NamedNode) -> list[Tr
     )
 
 
-def describe_many(
-    snapshot: Snapshot, entities: Iterable[NamedNode], graph: NamedNode
-) -> Iterator[tuple[NamedNode, list[Triple]]]:
-    """The descriptions of ``entities`` in ``graph``, in the order given (for pages and dumps).
-
-    The same descriptions as :func:`describe`, from one scan of the graph (:class:`GraphScan`)
-    instead of one lookup per subject: this is for many entities of one graph, not for one."""
-    scan = GraphScan(snapshot, graph)
-    for entity in entities:
-        yield entity, scan.describe(entity)
-
-
 class GraphScan:
     """One graph read once and grouped by subject in memory (one source graph at a time): its
-    entities and their descriptions without another lookup in the store."""
+    entities and their descriptions (the same as :func:`entities` and :func:`describe` give)
+    without another lookup in the store. For pages and dumps, which describe a whole graph."""
 
     def __init__(self, snapshot: Snapshot, graph: NamedNode) -> None:
         by_subject: dict[Subject, list[Triple]] = {}
@@ -85,15 +74,16 @@ class GraphScan:
                 triples = by_subject[subject] = []  # type: ignore[index]
             triples.append(quad.triple)
         pages: dict[NamedNode, list[Subject]] = {}
-        self.page_iris: set[str] = set()  # as in _PAGES: whatever the object
+        page_iris: set[str] = set()  # the pages of _PAGES: whatever their object
         for quad in snapshot.quads(None, SCHEMA_ABOUT, None, graph):
             page = quad.subject
             if isinstance(quad.object, NamedNode):
                 pages.setdefault(quad.object, []).append(page)  # type: ignore[arg-type]
             if isinstance(page, NamedNode) and not _is_entity_iri(page):
-                self.page_iris.add(page.value)
+                page_iris.add(page.value)
         self.by_subject = by_subject
         self.pages = pages
+        self.page_iris = page_iris
 
     def describe(self, entity: NamedNode) -> list[Triple]:
         """What :func:`describe` gives for ``entity``."""
@@ -105,7 +95,6 @@ class GraphScan:
         that are not Wikibase nodes, pages about something, or fragment nodes reached from their
         base IRI (directly or through its other fragment nodes)."""
         iris = {s.value: s for s in self.by_subject if isinstance(s, NamedNode)}
-        pages = self.page_iris
         nested: set[str] = set()
         bases = {v.partition("#")[0] for v in iris if "#" in v}
         for base in bases & iris.keys():
@@ -113,7 +102,9 @@ class GraphScan:
         found = [
             value
             for value in iris
-            if value not in nested and value not in pages and not value.startswith(_WIKIBASE_NODES)
+            if value not in nested
+            and value not in self.page_iris
+            and not value.startswith(_WIKIBASE_NODES)
         ]
         found.sort()
         return [iris[v] for v in found]

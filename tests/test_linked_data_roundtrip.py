@@ -27,7 +27,7 @@ from api.dump_files import write_jsonl
 from api.jsonld import compactor
 from commons_graph.iris import Iris
 from commons_graph.settings import Settings
-from graph.describe import GraphScan, describe, describe_many, entities
+from graph.describe import GraphScan, describe, entities
 from graph.oxigraph import DiskStore
 from loaders.pipeline import load
 from ontologies import context
@@ -105,19 +105,21 @@ def test_every_entity_round_trips_through_pyld(store: DiskStore) -> None:
 
 @pytest.mark.slow
 def test_pages_and_dumps_describe_every_entity_as_its_own_document_does(store: DiskStore) -> None:
-    """Pages and dumps describe a whole source with one scan (describe_many), which also lists
-    its entities; /id/… describes one entity with lookups (describe), and entities() lists them
-    with queries. Both give the same entities, and the same triples for every entity."""
+    """Pages and dumps describe a whole source with one scan (GraphScan), which also lists its
+    entities; /id/… describes one entity with lookups (describe), and entities() lists them with
+    queries. Both give the same entities, and the same triples for every entity."""
     snapshot = store.snapshot()
     iris = Iris(TEST_BASE)
     for name in NAMES:
         graph = iris.graph(name)
         found = entities(snapshot, graph)
-        assert GraphScan(snapshot, graph).entities() == found, name
+        scan = GraphScan(snapshot, graph)
+        assert scan.entities() == found, name
         differ = [
             entity.value
-            for entity, triples in describe_many(snapshot, found, graph)
-            if sorted(map(str, triples)) != sorted(map(str, describe(snapshot, entity, graph)))
+            for entity in found
+            if sorted(map(str, scan.describe(entity)))
+            != sorted(map(str, describe(snapshot, entity, graph)))
         ]
         assert differ == [], f"{name}: {len(differ)} of {len(found)} differ, e.g. {differ[:3]}"
 
