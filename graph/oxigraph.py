@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import BinaryIO, cast
 
@@ -123,8 +123,14 @@ class OxigraphWriter:
 
     def add(self, quads: Iterable[Quad]) -> None:
         it = iter(quads)
-        while chunk := list(islice(it, BULK_CHUNK)):
-            self._store.bulk_extend(chunk)
+        first = list(islice(it, SMALL_ADD))
+        if len(first) < SMALL_ADD:
+            self._store.extend(first)  # a bulk load costs ~10 ms however few its statements
+            return
+        with BulkFeed(self._store, None) as feed:
+            for quad in chain(first, it):
+                feed.quad(quad)
+            feed.close()
 
     def retract(self, subject: NamedNode | BlankNode, graph: NamedNode) -> None:
         for quad in list(self._store.quads_for_pattern(subject, None, None, graph)):
@@ -324,6 +330,10 @@ class DiskStore:
         self._cached = None
         self._older = None
 
+
+#: Fewer statements than this are added in a plain transaction (buffered in memory until the
+#: store is flushed) rather than by the bulk loader, whose every call writes and ingests files.
+SMALL_ADD = 1_000
 
 #: Statements removed between two flushes of the store's write buffers by :func:`_clear`.
 CLEAR_FLUSH_EVERY = 100_000

@@ -5,7 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Triple, serialize
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    Quad,
+    RdfFormat,
+    Triple,
+    serialize,
+)
 
 import graph.bulk
 from commons_graph.namespaces import SCHEMA_NAME
@@ -82,3 +91,44 @@ def test_digest_depends_on_the_statements_only() -> None:
     assert as_bytes.digest() == as_quads.digest()
     assert Mapped(some[:3], kind="item").digest() != as_quads.digest()
     assert len(as_quads.digest()) == 32
+
+
+@pytest.mark.parametrize("count", [3, 2_500], ids=["a-transaction", "bulk-loads"])
+def test_added_quads_of_several_graphs_all_land(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: int
+) -> None:
+    # few statements go in a plain transaction, more through the background bulk loads
+    monkeypatch.setattr(graph.bulk, "BULK_CHUNK", 1_000)
+    store = DiskStore(tmp_path / "store")
+    added = quads(count) + quads(count, OTHER, start=count)
+    with store.write() as writer:
+        writer.add(added)
+    assert set(store.snapshot().quads()) == set(added)
+
+
+def test_a_triple_added_with_no_graph_is_refused_and_nothing_is_published(tmp_path: Path) -> None:
+    store = DiskStore(tmp_path / "store")
+    before = store.snapshot().generation
+    some = quads(1_500)
+    stray = Triple(some[0].subject, some[0].predicate, some[0].object)
+    refused = pytest.raises(ValueError, match="a triple was written with no graph")
+    with refused, store.write() as writer:
+        writer.add([*some, stray])  # type: ignore[list-item]
+    assert store.snapshot().generation == before
+
+
+def test_a_blank_node_stays_one_node_across_bulk_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(graph.bulk, "BULK_CHUNK", 10)  # the two mentions fall in different loads
+    node = BlankNode()
+    statements = [
+        Quad(node, NAME, Literal("first"), G),
+        *quads(25),
+        Quad(NamedNode("http://example.org/id/test/x"), NAME, node, G),
+    ]
+    store = DiskStore(tmp_path / "store")
+    with store.write() as writer:
+        assert writer.replace_graph(G, statements) == 27
+    stored = set(store.snapshot().quads(graph=G))
+    assert stored == set(statements)  # the same blank node, with its own id
