@@ -99,9 +99,9 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> FastAPI:
         expose_headers=list(RESULT_HEADERS),
     )
     app.mount("/static", StaticFiles(packages=[("api", "static")]), name="static")
+    app.include_router(sparql.router)  # first: the hottest route is matched first
     app.include_router(health.router)
     app.include_router(links.router)  # before any /id/{source}/{key} route: it owns /id/org/…
-    app.include_router(sparql.router)
     app.include_router(reconcile.router)
     app.include_router(wikidata_tools.router)  # before /wikidata/Q…
     app.include_router(linked_data.router)

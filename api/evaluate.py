@@ -35,8 +35,6 @@ class QueryTask:
     named_graphs: tuple[str, ...] = ()
     own_dataset: bool = False  # the query has FROM / FROM NAMED (see api.scan.names_dataset)
     base_iri: str | None = None
-    generation: str = ""
-    path: str | None = None  # the generation's directory, for workers
 
 
 @dataclass(frozen=True)

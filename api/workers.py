@@ -1,9 +1,9 @@
 """A pool of query worker processes: time limits that really stop the evaluation.
 
 pyoxigraph cannot cancel a query from Python, so queries over an on-disk store run in worker
-processes that can be killed. Each worker opens the current generation's directory with
-``Store.read_only`` (cached per generation) and answers :class:`~api.evaluate.QueryTask` messages
-with :class:`~api.evaluate.QueryOutcome` messages over a pipe. When a query runs out of its time,
+processes that can be killed. Each worker answers (generation directory,
+:class:`~api.evaluate.QueryTask`) messages with :class:`~api.evaluate.QueryOutcome` messages over a
+pipe, opening the directory with ``Store.read_only`` (kept open while it stays current). When a query runs out of its time,
 its worker gets SIGKILL (the CPU is freed at once), a fresh one takes its place, and the client gets
 503. Workers start from a ``forkserver`` (never ``fork`` from the threaded server).
 
@@ -27,7 +27,6 @@ import shutil
 import signal
 import tempfile
 import time
-from dataclasses import replace
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
@@ -47,16 +46,15 @@ def _worker_main(conn: Connection, spool_dir: str) -> None:  # pragma: no cover 
     cached: tuple[str, Store] | None = None
     while True:
         try:
-            task: QueryTask = conn.recv()
+            path: str
+            task: QueryTask
+            path, task = conn.recv()
         except (EOFError, OSError):
             return
-        if task.path is None:
-            conn.send(QueryOutcome(500, message="the task names no store generation"))
-            continue
-        if cached is None or cached[0] != task.path:
+        if cached is None or cached[0] != path:
             cached = None  # close the previous generation first
             try:
-                cached = (task.path, Store.read_only(task.path))
+                cached = (path, Store.read_only(path))
             except OSError as err:
                 conn.send(QueryOutcome(500, message=f"cannot open the store generation: {err}"))
                 continue
@@ -124,17 +122,17 @@ class WorkerPool:
         snapshot = self._store.snapshot()
         if snapshot.path is None:
             raise StoreError("the worker pool needs an on-disk store")
-        task = replace(task, path=str(snapshot.path), generation=snapshot.generation)
+        message = (str(snapshot.path), task)
         started = time.monotonic()
         deadline = started + self._timeout
         worker = await self._acquire(deadline, allow_fast=True)
         if worker.fast:
             budget = min(self._fast_budget, deadline - time.monotonic())
-            outcome = await self._call(worker, task, budget)
+            outcome = await self._call(worker, message, budget)
             if outcome is not None:
                 return outcome
             worker = await self._acquire(deadline, allow_fast=False)
-        outcome = await self._call(worker, task, deadline - time.monotonic())
+        outcome = await self._call(worker, message, deadline - time.monotonic())
         if outcome is None:
             raise QueryTimeout(
                 f"the query was stopped at its time limit of {self._timeout:g} s "
@@ -173,30 +171,32 @@ class WorkerPool:
             if not waiter.done():
                 waiter.set_result(None)
 
-    async def _call(self, worker: _Worker, task: QueryTask, timeout: float) -> QueryOutcome | None:
+    async def _call(
+        self, worker: _Worker, message: tuple[str, QueryTask], timeout: float
+    ) -> QueryOutcome | None:
         """The worker's outcome, or None if ``timeout`` passed first (the worker is replaced)."""
         loop = asyncio.get_running_loop()
-        ready: asyncio.Future[None] = loop.create_future()
+        ready: asyncio.Future[bool] = loop.create_future()  # True: readable; False: time is up
         fd = worker.conn.fileno()
 
-        def on_readable() -> None:
+        def settle(readable: bool) -> None:
             if not ready.done():
-                ready.set_result(None)
+                ready.set_result(readable)
 
         outcome: QueryOutcome | None = None
-        loop.add_reader(fd, on_readable)
+        loop.add_reader(fd, settle, True)
+        timer = loop.call_later(max(timeout, 0.0), settle, False)
         # Some event loops (uvloop) make a watched descriptor non-blocking; the pipe's messages
         # are read whole, so it must stay blocking.
         os.set_blocking(fd, True)
         try:
-            worker.conn.send(task)
-            if timeout > 0:
-                await asyncio.wait([ready], timeout=timeout)
-            if ready.done():
+            worker.conn.send(message)
+            if await ready:
                 outcome = worker.conn.recv()
         except (EOFError, OSError) as err:
             raise StoreError(f"a query worker died: {err}") from err
         finally:
+            timer.cancel()
             loop.remove_reader(fd)
             if outcome is not None:
                 self._release(worker)
