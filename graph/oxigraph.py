@@ -61,6 +61,10 @@ class OxigraphSnapshot:
     def path(self) -> Path | None:
         return self._path
 
+    def checkpoint(self, target: Path) -> None:
+        """A copy of this generation at ``target``: hard links to its files (``Store.backup``)."""
+        self._store.backup(str(target))
+
     def query(
         self,
         sparql: str,
@@ -270,11 +274,12 @@ class DiskStore:
             path = self._gens / name
             if path.exists():  # left by a killed write
                 shutil.rmtree(path)
-            if current is None:
-                store = Store(str(path))
-            else:
-                Store.read_only(str(self._gens / current)).backup(str(path))
-                store = Store(str(path))
+            if current is not None:
+                # the reader's cached store of the current generation (the load reads it too)
+                source = self.snapshot()
+                assert isinstance(source, OxigraphSnapshot) and source.generation == current
+                source.checkpoint(path)
+            store = Store(str(path))
             writer = OxigraphWriter(store, name, path)
             try:
                 yield writer
