@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from pyoxigraph import Literal, NamedNode, Quad
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, serialize
 
 from commons_graph.errors import BadInput
 from commons_graph.iris import Iris
@@ -280,7 +280,10 @@ class _RowMapper:
             for value in values.get("entity", {}).get(s.field, []):
                 self.shared[s.field].setdefault(value, []).append(entity)
         self.seen[key] = len(self.seen) + 1
-        return Mapped(triples, self.m.kind, extra, entity=entity)
+        # serialised once, here: the writer loads the bytes and the change feed hashes them
+        nquads = serialize(triples, format=RdfFormat.N_QUADS)
+        assert nquads is not None  # no output was given: serialize returns the bytes
+        return Mapped((), self.m.kind, extra, entity=entity, nquads=nquads)
 
     def _terms(
         self, f: _Field, cell: str
