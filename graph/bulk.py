@@ -23,11 +23,15 @@ BULK_BYTES = 8 << 20
 #: Python quads are serialised to N-Quads bytes (by pyoxigraph, about 0.7 µs a quad) in batches of
 #: this many, and loaded like byte chunks, in the background thread: ``bulk_load`` releases the
 #: GIL, where ``bulk_extend`` holds it for the whole load (about 7 µs a quad), so a loader's mapping
-#: (Python) and the store's writing (Rust) run side by side instead of taking turns. Loads stay
-#: ``BULK_CHUNK`` statements: smaller ones overlap more but leave more files to compact. A batch
-#: with a blank node goes to ``bulk_extend`` as it is: ``bulk_load`` gives the blank nodes of every
-#: call fresh ids, so one blank node in two loads would become two.
+#: (Python) and the store's writing (Rust) run side by side instead of taking turns. A batch with
+#: a blank node goes to ``bulk_extend`` as it is: ``bulk_load`` gives the blank nodes of every call
+#: fresh ids, so one blank node in two loads would become two.
 QUAD_BATCH = 2_000
+#: The first ``BULK_CHUNK`` statements of a feed are loaded this many at a time, the rest
+#: ``BULK_CHUNK`` at a time: a small graph's writing then overlaps its mapping (a single load at
+#: the end would wait for all of it), and a large one does not leave many small loads' files to
+#: compact.
+FIRST_LOADS = 10_000
 
 
 def in_graph(statement: Triple | Quad, graph: NamedNode | None) -> Quad:
@@ -50,7 +54,8 @@ class BulkFeed:
     """Feeds one graph's statements to pyoxigraph's bulk loader, as N-Quads bytes.
 
     Python quads are serialised in batches of ``QUAD_BATCH``; they and the byte chunks of loaders
-    (no Python objects made) are loaded every ``BULK_CHUNK`` lines or ``BULK_BYTES`` bytes. Each
+    (no Python objects made) are loaded every ``BULK_CHUNK`` lines (``FIRST_LOADS`` at first) or
+    ``BULK_BYTES`` bytes. Each
     load runs in a background thread (``bulk_load`` releases the GIL) while the next one is
     gathered, one at a time, so mapping and writing overlap in bounded memory. Use it as a context
     manager: leaving the block always waits for that thread.
@@ -74,6 +79,7 @@ class BulkFeed:
         self._loader: ThreadPoolExecutor | None = None
         self._loading: Future[None] | None = None
         self._batch = min(QUAD_BATCH, BULK_CHUNK)
+        self._load_lines = min(FIRST_LOADS, BULK_CHUNK)  # statements per load, for now
         self._blank = False  # a buffered quad has a blank node (or a triple term)
         self.count = 0
 
@@ -95,7 +101,7 @@ class BulkFeed:
             self._blank = True
         if len(self._quads) >= self._batch:
             self._serialise_quads()
-            if self._lines >= BULK_CHUNK or self._bytes >= BULK_BYTES:
+            if self._lines >= self._load_lines or self._bytes >= BULK_BYTES:
                 self._flush_bytes()
 
     def nquads(self, chunk: bytes) -> None:
@@ -110,7 +116,7 @@ class BulkFeed:
         self._chunks.append(chunk)
         self._lines += lines
         self._bytes += len(chunk)
-        if self._lines >= BULK_CHUNK or self._bytes >= BULK_BYTES:
+        if self._lines >= self._load_lines or self._bytes >= BULK_BYTES:
             self._flush_bytes()
 
     def close(self) -> int:
@@ -161,6 +167,8 @@ class BulkFeed:
             )
             self.count += self._lines
             self._lines = self._bytes = 0
+            if self.count >= BULK_CHUNK:
+                self._load_lines = BULK_CHUNK
 
 
 class GraphLines:

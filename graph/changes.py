@@ -68,12 +68,16 @@ def activity_iri(iris: Iris, sequence: int) -> NamedNode:
     return NamedNode(f"{iris.base}/changes/activity/{sequence}")
 
 
+XSD_INTEGER = NamedNode(XSD + "integer")
+XSD_DATE_TIME = NamedNode(XSD + "dateTime")
+
+
 def _int(value: int) -> Literal:
-    return Literal(str(value), datatype=NamedNode(XSD + "integer"))
+    return Literal(str(value), datatype=XSD_INTEGER)
 
 
 def _time(value: datetime) -> Literal:
-    return Literal(value.isoformat(), datatype=NamedNode(XSD + "dateTime"))
+    return Literal(value.isoformat(), datatype=XSD_DATE_TIME)
 
 
 class ChangeStep:
