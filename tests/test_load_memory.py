@@ -132,9 +132,12 @@ def _state(snapshot: Snapshot, iris: Iris) -> dict[str, tuple[str, str]]:
 
 
 def _ended(report: LoadReport) -> str:
-    """The load's end time as the store writes it back (UTC as ``Z``)."""
+    """The load's end time as the store writes it back: xsd:dateTime is kept by value and written
+    canonically, UTC as ``Z`` and no trailing zeros in the fraction (``.706450`` is ``.70645``)."""
     assert report.ended is not None
-    return report.ended.isoformat().replace("+00:00", "Z")
+    whole, _, fraction = report.ended.isoformat().removesuffix("+00:00").partition(".")
+    fraction = fraction.rstrip("0")
+    return f"{whole}.{fraction}Z" if fraction else f"{whole}Z"
 
 
 def test_a_wikidata_reload_writes_the_exact_changes(
