@@ -38,6 +38,9 @@ class Mapped:
     entity: NamedNode | None = None
     #: the statements as N-Quads in the target graph, instead of ``triples`` (b"": not used)
     nquads: bytes = b""
+    #: the entity's classes, where the loader knows them (the change feed records them with each
+    #: activity; None: it looks them up in the written graph)
+    types: tuple[NamedNode, ...] | None = None
 
     def digest(self) -> bytes:
         """A stable SHA-256 of the record's statements, for load steps that detect changes

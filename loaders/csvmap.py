@@ -262,6 +262,13 @@ class _RowMapper:
                     values.setdefault(f.node, {}).setdefault(f.spec.id, []).append(raw)
         triples = [Quad(entity, RDF_TYPE, t, self.graph) for t in self.c.types["entity"]]
         triples += by_node.pop("entity", [])
+        types = tuple(  # each once, in order
+            dict.fromkeys(
+                q.object
+                for q in triples
+                if q.predicate == RDF_TYPE and isinstance(q.object, NamedNode)
+            )
+        )
         extra: dict[str, int] = {}
         for node, node_triples in by_node.items():
             spec = self.c.nodes[node]
@@ -283,7 +290,7 @@ class _RowMapper:
         # serialised once, here: the writer loads the bytes and the change feed hashes them
         nquads = serialize(triples, format=RdfFormat.N_QUADS)
         assert nquads is not None  # no output was given: serialize returns the bytes
-        return Mapped((), self.m.kind, extra, entity=entity, nquads=nquads)
+        return Mapped((), self.m.kind, extra, entity=entity, nquads=nquads, types=types)
 
     def _terms(
         self, f: _Field, cell: str

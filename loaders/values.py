@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 Parsed = str | list[str] | None
 Parser = Callable[[str], Parsed]
@@ -31,9 +31,9 @@ _HANDLE = re.compile(r"^@?([A-Za-z0-9_.-]+)$")
 _NOT_IRI = re.compile(r'["<>\[\]{}|\\^`]')
 
 
-def _iri_safe(url: str) -> str:
-    """Percent-encode what browsers encode too (``[ ] { } "`` ...) after the authority."""
-    parts = urlsplit(url)
+def _iri_safe(url: str, parts: SplitResult) -> str:
+    """Percent-encode what browsers encode too (``[ ] { } "`` ...) after the authority
+    (``parts``: ``urlsplit(url)``, which the callers have made already)."""
     head = f"{parts.scheme}://{parts.netloc}"
     if not url.startswith(head):
         return url
@@ -119,7 +119,7 @@ def web_url(value: str) -> Parsed:
     parts = urlsplit(candidate)
     if parts.scheme not in ("http", "https") or not parts.netloc or " " in candidate:
         raise ValueError(f"{value!r} is not a web address")
-    return _iri_safe(candidate)
+    return _iri_safe(candidate, parts)
 
 
 def postcode(value: str) -> Parsed:
@@ -185,7 +185,7 @@ def http_iri(value: str) -> Parsed:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
         raise ValueError(f"{value!r} is not an http(s) IRI")
-    return _iri_safe(value)
+    return _iri_safe(value, parts)
 
 
 PARSERS: dict[str, Parser] = {

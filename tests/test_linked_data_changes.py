@@ -12,9 +12,11 @@ from pyoxigraph import NamedNode
 
 from api.app import create_app
 from commons_graph.iris import Iris
+from commons_graph.namespaces import RDF_TYPE
 from commons_graph.settings import Settings
-from graph.changes import count_by_kind, feed_graph, total_activities
+from graph.changes import activities, count_by_kind, feed_graph, total_activities
 from graph.oxigraph import DiskStore
+from graph.store import Snapshot
 from loaders.pipeline import load
 from tests.conftest import TEST_BASE
 
@@ -100,3 +102,27 @@ def test_feed_survives_a_restart_and_pages(iris: Iris, tmp_path: Path) -> None:
         assert first["object"]["type"]
         assert first["endTime"].endswith("Z") or "+00:00" in first["endTime"]
     reopened.close()
+
+
+def test_each_activity_names_its_object_s_classes(
+    store: DiskStore, iris: Iris, tmp_path: Path
+) -> None:
+    # the loader tells the change feed an entity's classes (Mapped.types); a tombstone keeps the
+    # classes its entity had, looked up in the version before
+    header, rows = _rows()
+    _load(store, iris, _write(tmp_path / "v1.csv", header, rows[:-1]), tmp_path)
+    before = store.snapshot()
+    _load(store, iris, _write(tmp_path / "v2.csv", header, rows[1:]), tmp_path)
+    after = store.snapshot()
+    graph = iris.graph("coops-uk")
+
+    def classes(snapshot: Snapshot, entity: str) -> tuple[str, ...]:
+        found = snapshot.quads(NamedNode(entity), RDF_TYPE, None, graph)
+        return tuple(sorted(q.object.value for q in found))
+
+    acts = activities(after, iris, 0, total_activities(after, iris))
+    first, second = acts[: len(rows) - 1], acts[len(rows) - 1 :]
+    assert [a.kind for a in second] == ["Delete", "Create"]
+    for act in [*first, second[0]]:  # the first load's creates, the second's tombstone
+        assert act.object_types == classes(before, act.object) != (), act
+    assert second[1].object_types == classes(after, second[1].object) != ()
