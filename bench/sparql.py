@@ -19,9 +19,7 @@ passes of the mix, after a warm-up pass); ours and the ceiling are timed interle
 query, so that a change in the machine's load between two phases does not show up as overhead;
 throughput is queries per second over the whole mix at concurrency 1 and 8 (threads, one
 connection each). Targets: point lookup p50 <= 2 ms over HTTP; mix throughput >= 10x the peer's
-at concurrency 8; HTTP adds <= 1.5 ms over the ceiling at p50, for every query of the mix: the
-median of each pass's difference (:func:`added`); the difference of the two medians is printed
-beside it.
+at concurrency 8; HTTP adds <= 1.5 ms over the ceiling at p50 (:func:`added`), for every query.
 """
 
 from __future__ import annotations
@@ -263,10 +261,8 @@ class Server:
 
 # -- the section -----------------------------------------------------------------------------------
 def added(ours: Sequence[float], ceiling: Sequence[float]) -> float:
-    """What HTTP adds at p50: the median of the passes' differences, each pass's answer over HTTP
-    minus the same pass's in-process answer, timed one right after the other. A slow spell of the
-    machine then slows both sides of a pair, where the difference of the two medians also counts
-    whatever changed between the samples that happen to be the medians."""
+    """What HTTP adds at p50: the median over the passes of (HTTP answer - in-process answer), the
+    two timed one right after the other, so that a slow spell of the machine slows both sides."""
     return statistics.median(o - c for o, c in zip(ours, ceiling, strict=True))
 
 
