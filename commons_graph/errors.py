@@ -35,6 +35,13 @@ class StoreError(CommonsGraphError):
     title = "store error"
 
 
+class WorkerDied(CommonsGraphError):
+    """A worker process that maps records died mid-load; the load is abandoned."""
+
+    status = 500
+    title = "worker died"
+
+
 class Unauthorized(CommonsGraphError):
     """No credentials were sent for an operation that needs them."""
 

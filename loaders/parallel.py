@@ -15,7 +15,9 @@ thread in each worker waits on a pidfd of that process (on Linux; elsewhere it p
 it an orphan would wait for work forever, and keep the forkserver alive too.
 
 Like any code that starts processes this way, a script that loads with workers must guard its
-entry point with ``if __name__ == "__main__":`` (the workers import the main module).
+entry point with ``if __name__ == "__main__":`` (the workers import the main module). A worker
+that dies (killed, out of memory, or such a script) stops the load with
+:class:`~commons_graph.errors.WorkerDied`, whose message says so.
 """
 
 from __future__ import annotations
@@ -30,8 +32,11 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from typing import TypeVar
+
+from commons_graph.errors import WorkerDied
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -65,15 +70,26 @@ def ordered_map(function: Callable[[T], R], tasks: Iterable[T], workers: int) ->
     source = iter(tasks)
     try:
         while True:
-            for task in islice(source, workers * AHEAD - len(pending)):
-                pending.append(executor.submit(function, task))
-            if not pending:
-                return
-            yield pending.popleft().result()
+            try:
+                for task in islice(source, workers * AHEAD - len(pending)):
+                    pending.append(executor.submit(function, task))
+                if not pending:
+                    return
+                result = pending.popleft().result()
+            except BrokenProcessPool as err:
+                raise WorkerDied(_DIED) from err
+            yield result
     finally:
         for future in pending:
             future.cancel()
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+_DIED = (
+    "a worker process mapping the input died (killed, or out of memory); nothing was stored. "
+    "From a script of your own, also check that its entry point is guarded by "
+    "'if __name__ == \"__main__\":', which worker processes need"
+)
 
 
 def _worker_setup(loader: int) -> None:  # pragma: no cover - runs in a worker process

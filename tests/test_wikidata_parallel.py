@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import multiprocessing
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -14,7 +16,7 @@ from pathlib import Path
 import pytest
 from pyoxigraph import NamedNode
 
-from commons_graph.errors import BadInput
+from commons_graph.errors import BadInput, WorkerDied
 from commons_graph.iris import Iris
 from commons_graph.namespaces import WD
 from graph.oxigraph import DiskStore
@@ -117,6 +119,19 @@ def test_workers_stop_when_the_consumer_stops_early() -> None:
     assert isinstance(first, Mapped) and first.entity == NamedNode(f"{WD}Q1")
     assert not no_children_left()  # the pool is running
     records.close()
+    assert no_children_left()
+
+
+def test_a_worker_killed_mid_load_stops_it_with_a_clear_error() -> None:
+    ctx = LoadContext(
+        source="wikidata", input_name="t", iris=Iris(TEST_BASE), options={"workers": 2}
+    )
+    records = LOADER.records(io.BytesIO(dump(*items(ENTITIES))), ctx)
+    next(iter(records))
+    os.kill(multiprocessing.active_children()[0].pid or 0, signal.SIGKILL)
+    with pytest.raises(WorkerDied, match="worker process mapping the input died"):
+        for _ in records:
+            pass
     assert no_children_left()
 
 
