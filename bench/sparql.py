@@ -357,10 +357,10 @@ def _report(
         ceiling, ours, peer = (lat[k][query.name] for k in ("ceiling", "ours", "rdflib"))
         overhead = added(ours, ceiling)
         overheads.append(overhead)
+        ceiling_p50, ours_p50 = statistics.median(ceiling), statistics.median(ours)
         rows.append(
-            [query.name, query.kind, num(statistics.median(ceiling), 2),
-             num(statistics.median(ours), 2), num(_p(ours, 0.95), 2), num(overhead, 2),
-             num(statistics.median(ours) - statistics.median(ceiling), 2),
+            [query.name, query.kind, num(ceiling_p50, 2), num(ours_p50, 2), num(_p(ours, 0.95), 2),
+             num(overhead, 2), num(ours_p50 - ceiling_p50, 2),
              num(statistics.median(peer), 1) if peer else "-", num(_p(peer, 0.95), 1) if peer else "-",
              str(len(peer))]
         )  # fmt: skip

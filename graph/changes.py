@@ -163,11 +163,13 @@ class ChangeStep:
             yield Quad(act, AS_END_TIME, when, feed)
             yield Quad(act, CG_SEQUENCE, _int(start + offset), feed)
             yield Quad(act, PROV_INFORMED_BY, load, feed)
-            known: Iterable[Term] | None = None if kind == "Delete" else self.types.get(iri)
-            if known is None:
-                typed_in = before if kind == "Delete" else after  # a tombstone keeps its type
-                known = (q.object for q in typed_in.quads(entity, RDF_TYPE, None, source_graph))
-            for cls in known:
+            classes: Iterable[Term]
+            if kind != "Delete" and iri in self.types:
+                classes = self.types[iri]
+            else:  # a tombstone keeps the classes of the version before
+                typed_in = before if kind == "Delete" else after
+                classes = (q.object for q in typed_in.quads(entity, RDF_TYPE, None, source_graph))
+            for cls in classes:
                 yield Quad(act, CG_OBJECT_TYPE, cls, feed)
 
 

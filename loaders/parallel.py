@@ -45,6 +45,12 @@ R = TypeVar("R")
 AHEAD = 2
 #: How often a worker checks that the loading process is still there, where it cannot wait.
 PARENT_POLL_SECONDS = 1.0
+#: What a load says when a worker process died under it (``BrokenProcessPool``).
+_DIED = (
+    "a worker process mapping the input died (killed, or out of memory); nothing was stored. "
+    "From a script of your own, also check that its entry point is guarded by "
+    "'if __name__ == \"__main__\":', which worker processes need"
+)
 
 
 def default_workers() -> int:
@@ -83,13 +89,6 @@ def ordered_map(function: Callable[[T], R], tasks: Iterable[T], workers: int) ->
         for future in pending:
             future.cancel()
         executor.shutdown(wait=True, cancel_futures=True)
-
-
-_DIED = (
-    "a worker process mapping the input died (killed, or out of memory); nothing was stored. "
-    "From a script of your own, also check that its entry point is guarded by "
-    "'if __name__ == \"__main__\":', which worker processes need"
-)
 
 
 def _worker_setup(loader: int) -> None:  # pragma: no cover - runs in a worker process

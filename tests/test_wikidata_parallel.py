@@ -128,7 +128,9 @@ def test_a_worker_killed_mid_load_stops_it_with_a_clear_error() -> None:
     )
     records = LOADER.records(io.BytesIO(dump(*items(ENTITIES))), ctx)
     next(iter(records))
-    os.kill(multiprocessing.active_children()[0].pid or 0, signal.SIGKILL)
+    pid = multiprocessing.active_children()[0].pid
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
     with pytest.raises(WorkerDied, match="worker process mapping the input died"):
         for _ in records:
             pass
