@@ -11,6 +11,7 @@ matches, :class:`~commons_graph.errors.NotAcceptable` (406) names the accepted t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from commons_graph.errors import NotAcceptable
@@ -131,6 +132,13 @@ def negotiate(accept: str | None, format_param: str | None, kinds: tuple[Kind, .
     ``format_param`` (a short name like ``json`` or ``ttl``, or a media type) wins over ``Accept``.
     A missing or empty ``Accept`` means ``*/*``. Raises NotAcceptable naming the accepted types.
     """
+    return _negotiate(accept, format_param, kinds)
+
+
+@lru_cache(maxsize=1024)
+def _negotiate(accept: str | None, format_param: str | None, kinds: tuple[Kind, ...]) -> Format:
+    """:func:`negotiate`, cached: it is a pure function of its arguments, and clients send few
+    distinct ``Accept`` headers. A refusal is not cached; it is worked out again."""
     candidates = [f for kind in kinds for f in _BY_KIND[kind]]
     if format_param:
         wanted = format_param.strip().lower()

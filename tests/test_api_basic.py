@@ -95,3 +95,35 @@ def test_syntax_error_is_a_400_in_the_error_body(client: TestClient) -> None:
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["status"] == 400 and "syntax" in error["message"].lower()
+
+
+def test_sparql_keeps_cors_and_the_error_body_ahead_of_the_framework(client: TestClient) -> None:
+    """/sparql is served ahead of FastAPI's middleware (api.app.CommonsGraphApp): it still gets
+    CORS, its preflight, the one error body, and 405 with Allow."""
+    origin = {"Origin": "https://notebook.example"}
+    ask = client.get("/sparql", params={"query": "ASK {}"}, headers=origin)
+    assert ask.headers["access-control-allow-origin"] == "*"
+    assert "commons-graph-truncated" in ask.headers["access-control-expose-headers"].lower()
+    preflight = client.options(
+        "/sparql",
+        headers={**origin, "Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "Content-Type"},
+    )  # fmt: skip
+    assert preflight.status_code == 200
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+    put = client.put("/sparql", content=b"ASK {}")
+    assert put.status_code == 405 and put.headers["allow"] == "GET, POST"
+    assert put.json()["error"]["title"] == "method not allowed"
+
+
+def test_sparql_answers_below_a_mount_point(tmp_path: Path) -> None:
+    """Behind a proxy that mounts the service at /graph (ASGI ``root_path``), /graph/sparql is
+    the endpoint, and the service description names that address."""
+    store = DiskStore(tmp_path / "store")
+    app = create_app(Settings(store=tmp_path / "store"), store)
+    with TestClient(app, root_path="/graph") as client:
+        ask = client.get("/graph/sparql", params={"query": "ASK { ?s ?p ?o }"})
+        assert ask.status_code == 200 and ask.json()["boolean"] is False
+        description = client.get("/graph/sparql", headers={"Accept": "text/turtle"}).text
+        assert "http://testserver/graph/sparql" in description
+    store.close()
