@@ -118,7 +118,7 @@ def test_review_keys_never_link_automatically(linked: Linked) -> None:
     assert not any(row.a in c and row.b in c for row in review_only for c in clusters)
 
 
-def test_a_reused_co_ops_uk_id_is_not_a_pair_to_review(
+def test_an_id_naming_another_society_in_2023_is_not_a_pair_to_review(
     linked: Linked, review_queue: dict[frozenset[str], LinkRow]
 ) -> None:
     # R015314 is "Kent Community Energy" in 2017 and "Sheriffhales Community Energy" in 2023;
