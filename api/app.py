@@ -14,6 +14,7 @@ import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
+from starlette._utils import get_route_path  # the path below root_path, as the router sees it
 from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -37,13 +38,6 @@ CORS: dict[str, Any] = {
 }
 
 
-def route_path(scope: Scope) -> str:
-    """The request's path below the app's mount point (``root_path``), as Starlette routes it."""
-    path: str = scope["path"]
-    root: str = scope.get("root_path", "")
-    return path[len(root) :] if root and path.startswith(root) else path
-
-
 class CommonsGraphApp(FastAPI):
     """FastAPI, with ``/sparql`` answered ahead of the framework's middleware stack.
 
@@ -59,7 +53,7 @@ class CommonsGraphApp(FastAPI):
         endpoint = ServerErrorMiddleware(CORSMiddleware(sparql.endpoint, **CORS), debug=self.debug)
 
         async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] == "http" and route_path(scope) == sparql.PATH:
+            if scope["type"] == "http" and get_route_path(scope) == sparql.PATH:
                 await endpoint(scope, receive, send)
             else:
                 await rest(scope, receive, send)
